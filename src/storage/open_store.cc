@@ -1,0 +1,44 @@
+#include "storage/open_store.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <mutex>
+
+#include "storage/backends/local_store.h"
+#include "storage/backends/memory_store.h"
+
+namespace arkiv::storage {
+namespace {
+
+std::shared_ptr<Store> SharedMemoryStore(std::string_view name) {
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<Store>, std::less<>> stores;
+  std::lock_guard lock(mutex);
+  auto it = stores.find(name);
+  if (it == stores.end()) it = stores.emplace(std::string(name), std::make_shared<MemoryStore>(std::string(name))).first;
+  return it->second;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<Store>> OpenStore(std::string_view url) {
+  if (url.empty()) return Fail(Code::kInvalidArgument, "no repository given (use --repo or ARKIV_REPOSITORY)");
+  if (url.starts_with("file://")) {
+    std::string_view path = url.substr(7);
+    if (path.empty() || path.front() != '/') {
+      return Fail(Code::kInvalidArgument, fmt::format("{}: file:// URLs need an absolute path (file:///path)", url));
+    }
+    return std::make_shared<LocalStore>(std::string(path));
+  }
+  if (url.starts_with("memory://")) return SharedMemoryStore(url.substr(9));
+  size_t scheme = url.find("://");
+  if (scheme != std::string_view::npos) {
+    return Fail(Code::kInvalidArgument,
+                fmt::format("{}: unsupported store scheme '{}' (supported: file://, a plain path)", url,
+                            url.substr(0, scheme)));
+  }
+  return std::make_shared<LocalStore>(std::string(url));
+}
+
+}  // namespace arkiv::storage

@@ -1,0 +1,76 @@
+// The one storage interface every backend, wrapper and placement implements.
+//
+// A store holds immutable named objects. Names are relative paths of
+// printable ASCII ("data/ab/ab12…", "snapshots/…"), never starting with '/'
+// and never containing "..", NUL or a backslash.
+//
+// Guarantees every implementation must give (the conformance suite in
+// storage/testing checks them):
+//  * Put is atomic: a reader sees the whole object or none; a crash mid-put
+//    leaves no object (temporary state is invisible to Get/Stat/List).
+//  * Read-after-write: a successful Put is visible to the next Get/Stat/List.
+//  * Get of a range that is not fully inside the object fails with
+//    kInvalidArgument; it never returns fewer bytes than asked.
+//  * List calls `fn` exactly once per object whose name starts with `prefix`.
+//
+// Error codes: kNotFound (object missing), kAlreadyExists (PutMode::kCreateOnly
+// and the object exists), kUnavailable (retry may help: network, 5xx,
+// throttling), kPermissionDenied (credentials rejected; never retried),
+// kResourceExhausted (disk full, quota), kInvalidArgument (bad name or range).
+// Messages name the store location and the object; never a credential.
+//
+// Thread safety: all methods may be called concurrently.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/bytes.h"
+#include "core/status.h"
+
+namespace arkiv::storage {
+
+struct ObjectInfo {
+  std::string name;
+  uint64_t size = 0;
+};
+
+enum class PutMode {
+  kReplace,     // atomically replace an existing object
+  kCreateOnly,  // fail with kAlreadyExists if the object exists
+};
+
+struct StoreCapabilities {
+  // True where kCreateOnly is enforced atomically by the server; otherwise it
+  // is a check-then-put with a small race window.
+  bool atomic_create_only = true;
+};
+
+class Store {
+ public:
+  static constexpr uint64_t kToEnd = std::numeric_limits<uint64_t>::max();
+
+  virtual ~Store() = default;
+
+  // Where this store is, for messages ("file:///srv/backup"). No secrets.
+  virtual std::string Location() const = 0;
+  virtual StoreCapabilities Capabilities() const { return {}; }
+
+  virtual Status Put(std::string_view name, ByteView data, PutMode mode = PutMode::kReplace) = 0;
+  // Reads `length` bytes at `offset` (kToEnd: to the end of the object).
+  virtual Result<Bytes> Get(std::string_view name, uint64_t offset = 0, uint64_t length = kToEnd) = 0;
+  virtual Result<ObjectInfo> Stat(std::string_view name) = 0;
+  // Stops early and returns the callback's error if it fails.
+  virtual Status List(std::string_view prefix, const std::function<Status(const ObjectInfo&)>& fn) = 0;
+  // kNotFound if the object does not exist.
+  virtual Status Remove(std::string_view name) = 0;
+};
+
+// kInvalidArgument unless `name` is a valid object name (see above).
+Status ValidateObjectName(std::string_view name);
+
+}  // namespace arkiv::storage
