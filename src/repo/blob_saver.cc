@@ -1,0 +1,110 @@
+#include "repo/blob_saver.h"
+
+#include <fmt/format.h>
+
+#include "crypto/sha256.h"
+
+namespace arkiv::repo {
+
+BlobSaver::BlobSaver(Repository& repo, size_t upload_threads)
+    : repo_(repo), uploads_(std::make_unique<ThreadPool>(upload_threads, upload_threads)) {}
+
+BlobSaver::~BlobSaver() { uploads_->Wait(); }
+
+Result<bool> BlobSaver::Save(BlobType type, const Id& id, ByteView plaintext) {
+  if (failed_) RETURN_IF_ERROR(FirstError());
+  if (repo_.index().Has(id)) return false;
+  {
+    std::lock_guard lock(seen_mutex_);
+    if (!seen_.insert(id).second) return false;
+  }
+  SealedBlob blob = SealBlob(repo_.key(), type, id, plaintext, repo_.config().compression_level);
+  stats_.blobs_added++;
+  stats_.bytes_added += plaintext.size();
+  stats_.bytes_stored += blob.bytes.size();
+
+  int slot = static_cast<int>(type);
+  std::unique_ptr<PackWriter> full;
+  {
+    std::lock_guard lock(pack_mutex_[slot]);
+    if (!open_pack_[slot]) open_pack_[slot] = std::make_unique<PackWriter>(type);
+    open_pack_[slot]->Add(std::move(blob));
+    if (open_pack_[slot]->size() >= repo_.config().pack_size) full = std::move(open_pack_[slot]);
+  }
+  if (full) SubmitPack(std::move(full));
+  return true;
+}
+
+void BlobSaver::SubmitPack(std::unique_ptr<PackWriter> writer) {
+  std::vector<BlobEntry> entries;
+  BlobType type = writer->type();
+  Bytes pack = writer->Finish(repo_.key(), &entries);
+  // Blocks while uploads are behind: back-pressure bounds memory.
+  uploads_->Submit([this, pack = std::move(pack), type, entries = std::move(entries)]() mutable {
+    UploadPack(std::move(pack), type, std::move(entries));
+  });
+}
+
+void BlobSaver::UploadPack(Bytes pack, BlobType type, std::vector<BlobEntry> entries) {
+  if (failed_) return;
+  Id id = crypto::Sha256(pack);
+  if (auto st = repo_.store().Put(PackName(type, id), pack); !st) {
+    RecordError(st.error());
+    return;
+  }
+  IndexedPack indexed{id, pack.size(), std::move(entries)};
+  repo_.index().AddPack(indexed);
+  stats_.packs_uploaded++;
+  std::vector<IndexedPack> batch;
+  {
+    std::lock_guard lock(index_mutex_);
+    unindexed_.push_back(std::move(indexed));
+    if (unindexed_.size() >= kPacksPerIndexFile) batch.swap(unindexed_);
+  }
+  if (!batch.empty()) {
+    if (auto st = WriteIndexFile(std::move(batch)); !st) RecordError(st.error());
+  }
+}
+
+Status BlobSaver::WriteIndexFile(std::vector<IndexedPack> packs) {
+  IndexFile file;
+  file.packs = std::move(packs);
+  ASSIGN_OR_RETURN(Id id, repo_.SaveFile(FileKind::kIndex, file.Serialize()));
+  repo_.index().AddLoadedFile(id);
+  stats_.index_files++;
+  return OkStatus();
+}
+
+Status BlobSaver::Flush() {
+  for (int slot = 0; slot < 2; ++slot) {
+    std::unique_ptr<PackWriter> open;
+    {
+      std::lock_guard lock(pack_mutex_[slot]);
+      open = std::move(open_pack_[slot]);
+    }
+    if (open && open->count() > 0) SubmitPack(std::move(open));
+  }
+  uploads_->Wait();
+  RETURN_IF_ERROR(FirstError());
+  std::vector<IndexedPack> batch;
+  {
+    std::lock_guard lock(index_mutex_);
+    batch.swap(unindexed_);
+  }
+  if (!batch.empty()) RETURN_IF_ERROR(WriteIndexFile(std::move(batch)));
+  return OkStatus();
+}
+
+Status BlobSaver::FirstError() {
+  std::lock_guard lock(error_mutex_);
+  if (error_) return Fail(*error_);
+  return OkStatus();
+}
+
+void BlobSaver::RecordError(const Error& error) {
+  std::lock_guard lock(error_mutex_);
+  if (!error_) error_ = error;
+  failed_ = true;
+}
+
+}  // namespace arkiv::repo

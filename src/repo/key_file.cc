@@ -1,0 +1,73 @@
+#include "repo/key_file.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/hex.h"
+#include "crypto/aead.h"
+#include "crypto/random.h"
+#include "repo/system_info.h"
+
+namespace arkiv::repo {
+namespace {
+constexpr std::string_view kKeyAssociated = "arkiv key";
+}
+
+Result<KeyFile> KeyFile::Create(const MasterKey& master, std::string_view password,
+                                const crypto::ScryptParams& params) {
+  KeyFile key;
+  key.created = NowRfc3339();
+  key.host = HostName();
+  key.user = UserName();
+  key.params = params;
+  key.salt = crypto::RandomBytes(32);
+  ASSIGN_OR_RETURN(auto wrapping, crypto::DeriveKey(password, key.salt, params));
+  key.data = crypto::Aead(wrapping).Seal(master.Serialize(), AsBytes(kKeyAssociated));
+  return key;
+}
+
+Bytes KeyFile::Serialize() const {
+  nlohmann::json j{{"version", version},      {"created", created},         {"host", host},
+                   {"user", user},            {"kdf", "scrypt"},            {"n", params.n},
+                   {"r", params.r},           {"p", params.p},              {"salt", Base64Encode(salt)},
+                   {"data", Base64Encode(data)}};
+  return ToBytes(j.dump(2) + "\n");
+}
+
+Result<KeyFile> KeyFile::Parse(ByteView bytes) {
+  if (bytes.size() > (1 << 20)) return Fail(Code::kDataLoss, "key file larger than 1 MiB");
+  auto j = nlohmann::json::parse(AsString(bytes), nullptr, false);
+  auto bad = [](std::string_view why) { return Fail(Code::kDataLoss, "key file is malformed: " + std::string(why)); };
+  if (!j.is_object()) return bad("not a JSON object");
+  if (!j.contains("version") || !j["version"].is_number_integer() || j["version"].get<int>() != 1) {
+    return bad("unsupported version");
+  }
+  if (j.value("kdf", "") != "scrypt") return bad("unknown kdf");
+  for (const char* field : {"n", "r", "p"}) {
+    if (!j.contains(field) || !j[field].is_number_unsigned()) return bad(std::string("missing ") + field);
+  }
+  for (const char* field : {"salt", "data"}) {
+    if (!j.contains(field) || !j[field].is_string()) return bad(std::string("missing ") + field);
+  }
+  KeyFile key;
+  key.created = j.value("created", "");
+  key.host = j.value("host", "");
+  key.user = j.value("user", "");
+  key.params.n = j["n"].get<uint64_t>();
+  key.params.r = j["r"].get<uint32_t>();
+  key.params.p = j["p"].get<uint32_t>();
+  auto salt = Base64Decode(j["salt"].get<std::string>());
+  auto data = Base64Decode(j["data"].get<std::string>());
+  if (!salt || !data) return bad("bad base64");
+  key.salt = std::move(*salt);
+  key.data = std::move(*data);
+  return key;
+}
+
+Result<MasterKey> KeyFile::Unwrap(std::string_view password) const {
+  ASSIGN_OR_RETURN(auto wrapping, crypto::DeriveKey(password, salt, params));
+  auto plain = crypto::Aead(wrapping).Open(data, AsBytes(kKeyAssociated));
+  if (!plain) return Fail(Code::kWrongPassword, "wrong password or no key found");
+  return MasterKey::Parse(*plain);
+}
+
+}  // namespace arkiv::repo

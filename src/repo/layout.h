@@ -1,0 +1,38 @@
+// Object names in a repository (docs/design.md, "Layout").
+//
+//   config                    sealed repository config
+//   keys/<sha256>             key files (plain JSON)
+//   snapshots/<sha256>        sealed snapshot
+//   index/<sha256>            sealed index
+//   locks/<sha256>            sealed lock
+//   data/<2 hex>/<sha256>     data pack    (placement: per policy)
+//   tree/<2 hex>/<sha256>     tree pack    (placement: copied to every cloud)
+//
+// Every name but config is the SHA-256 of the object's bytes, so any copy of
+// an object can be verified without the password.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/id.h"
+
+namespace arkiv::repo {
+
+enum class BlobType : uint8_t { kData = 0, kTree = 1 };
+enum class FileKind { kKey, kSnapshot, kIndex, kLock };
+
+inline constexpr std::string_view kConfigName = "config";
+
+std::string_view FileKindPrefix(FileKind kind);  // "keys/", ...
+std::string_view FileKindName(FileKind kind);    // "key", ...
+std::string FileName(FileKind kind, const Id& id);
+std::string PackName(BlobType type, const Id& id);
+std::string_view PackPrefix(BlobType type);  // "data/" or "tree/"
+std::string_view BlobTypeName(BlobType type);
+
+// Parses the id out of "<prefix>[xx/]<hex>"; nullopt for foreign names.
+std::optional<Id> IdFromName(std::string_view name);
+
+}  // namespace arkiv::repo

@@ -1,0 +1,211 @@
+#include "repo/repository.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "crypto/keyed_hash.h"
+#include "crypto/sha256.h"
+#include "repo/pack.h"
+#include "repo/sealed_file.h"
+
+namespace arkiv::repo {
+
+Repository::Repository(std::shared_ptr<storage::Store> store, MasterKey key, Id key_id, Config config)
+    : store_(std::move(store)), key_(key), key_id_(key_id), config_(std::move(config)) {}
+
+Result<std::unique_ptr<Repository>> Repository::Init(std::shared_ptr<storage::Store> store,
+                                                     std::string_view password, const InitOptions& options) {
+  if (auto existing = store->Stat(kConfigName); existing) {
+    return Fail(Code::kAlreadyExists, fmt::format("{}: a repository already exists here", store->Location()));
+  } else if (existing.error().code() != Code::kNotFound) {
+    return Fail(existing.error());
+  }
+  Config config = Config::Create();
+  uint64_t seed = config.chunker.seed;
+  config.chunker = options.chunker;
+  config.chunker.seed = seed;
+  config.compression_level = options.compression_level;
+  config.pack_size = options.pack_size;
+  RETURN_IF_ERROR(config.chunker.Validate());
+
+  MasterKey master = MasterKey::Generate();
+  ASSIGN_OR_RETURN(KeyFile key_file, KeyFile::Create(master, password, options.kdf));
+  Bytes key_bytes = key_file.Serialize();
+  Id key_id = crypto::Sha256(key_bytes);
+  // Key first: a config without a key that opens it would be unusable.
+  RETURN_IF_ERROR(store->Put(FileName(FileKind::kKey, key_id), key_bytes));
+  RETURN_IF_ERROR(store->Put(kConfigName, SealFile(master, "config", config.Serialize()), storage::PutMode::kCreateOnly));
+  return std::unique_ptr<Repository>(new Repository(std::move(store), master, key_id, std::move(config)));
+}
+
+Result<std::unique_ptr<Repository>> Repository::Open(std::shared_ptr<storage::Store> store,
+                                                     std::string_view password) {
+  auto config_bytes = store->Get(kConfigName);
+  if (!config_bytes) {
+    if (config_bytes.error().code() == Code::kNotFound) {
+      return Fail(Code::kRepositoryNotFound, fmt::format("{}: no repository found (run `arkiv init`)", store->Location()));
+    }
+    return Fail(config_bytes.error());
+  }
+  std::vector<Id> key_ids;
+  RETURN_IF_ERROR(store->List("keys/", [&](const storage::ObjectInfo& info) {
+    if (auto id = IdFromName(info.name)) key_ids.push_back(*id);
+    return OkStatus();
+  }));
+  if (key_ids.empty()) return Fail(Code::kDataLoss, fmt::format("{}: repository has no key files", store->Location()));
+  std::optional<Error> last_damage;
+  for (const Id& id : key_ids) {
+    std::string name = FileName(FileKind::kKey, id);
+    ASSIGN_OR_RETURN(Bytes bytes, store->Get(name));
+    auto key_file = KeyFile::Parse(bytes);
+    if (!key_file) {
+      last_damage = key_file.error().Context(fmt::format("{}: {}", store->Location(), name));
+      continue;
+    }
+    auto master = key_file->Unwrap(password);
+    if (!master) {
+      if (master.error().code() != Code::kWrongPassword) last_damage = master.error();
+      continue;
+    }
+    auto config_plain = OpenSealedFile(*master, "config", *config_bytes);
+    if (!config_plain) {
+      return Fail(Code::kDataLoss, fmt::format("{}: config: {}", store->Location(), config_plain.error().message()));
+    }
+    auto config = Config::Parse(*config_plain);
+    if (!config) return Fail(config.error().Context(fmt::format("{}: config", store->Location())));
+    return std::unique_ptr<Repository>(new Repository(std::move(store), *master, id, std::move(*config)));
+  }
+  if (last_damage && key_ids.size() == 1) return Fail(*last_damage);
+  return Fail(Code::kWrongPassword, fmt::format("{}: wrong password (no key file opens with it)", store->Location()));
+}
+
+Id Repository::BlobId(ByteView plaintext) const { return crypto::KeyedHash(key_.id_key).Hash(plaintext); }
+
+Result<Id> Repository::SaveFile(FileKind kind, ByteView plaintext) {
+  Bytes sealed = SealFile(key_, FileKindName(kind), plaintext);
+  Id id = crypto::Sha256(sealed);
+  RETURN_IF_ERROR(store_->Put(FileName(kind, id), sealed));
+  return id;
+}
+
+Result<Bytes> Repository::LoadFile(FileKind kind, const Id& id) {
+  std::string name = FileName(kind, id);
+  ASSIGN_OR_RETURN(Bytes sealed, store_->Get(name));
+  if (crypto::Sha256(sealed) != id) {
+    return Fail(Code::kDataLoss, fmt::format("{}: {}: content does not match its name", store_->Location(), name));
+  }
+  return WithContext(OpenSealedFile(key_, FileKindName(kind), sealed), fmt::format("{}: {}", store_->Location(), name));
+}
+
+Result<std::vector<Id>> Repository::ListFiles(FileKind kind) {
+  std::vector<Id> ids;
+  RETURN_IF_ERROR(store_->List(FileKindPrefix(kind), [&](const storage::ObjectInfo& info) {
+    if (auto id = IdFromName(info.name)) ids.push_back(*id);
+    return OkStatus();
+  }));
+  return ids;
+}
+
+Status Repository::RemoveFile(FileKind kind, const Id& id) { return store_->Remove(FileName(kind, id)); }
+
+Result<Id> Repository::AddKey(std::string_view password, const crypto::ScryptParams& params) {
+  ASSIGN_OR_RETURN(KeyFile key_file, KeyFile::Create(key_, password, params));
+  Bytes bytes = key_file.Serialize();
+  Id id = crypto::Sha256(bytes);
+  RETURN_IF_ERROR(store_->Put(FileName(FileKind::kKey, id), bytes));
+  return id;
+}
+
+Result<std::vector<std::pair<Id, KeyFile>>> Repository::ListKeys() {
+  ASSIGN_OR_RETURN(auto ids, ListFiles(FileKind::kKey));
+  std::vector<std::pair<Id, KeyFile>> keys;
+  for (const Id& id : ids) {
+    ASSIGN_OR_RETURN(Bytes bytes, store_->Get(FileName(FileKind::kKey, id)));
+    ASSIGN_OR_RETURN(KeyFile key, WithContext(KeyFile::Parse(bytes), FileName(FileKind::kKey, id)));
+    keys.emplace_back(id, std::move(key));
+  }
+  return keys;
+}
+
+Status Repository::RemoveKey(const Id& id) {
+  if (id == key_id_) {
+    return Fail(Code::kFailedPrecondition, "refusing to remove the key in use (open with another password first)");
+  }
+  return store_->Remove(FileName(FileKind::kKey, id));
+}
+
+Status Repository::LoadIndex() {
+  ASSIGN_OR_RETURN(auto ids, ListFiles(FileKind::kIndex));
+  std::vector<std::pair<Id, IndexFile>> files;
+  std::set<Id> superseded;
+  for (const Id& id : ids) {
+    ASSIGN_OR_RETURN(Bytes plain, LoadFile(FileKind::kIndex, id));
+    ASSIGN_OR_RETURN(IndexFile file, WithContext(IndexFile::Parse(plain), FileName(FileKind::kIndex, id)));
+    superseded.insert(file.supersedes.begin(), file.supersedes.end());
+    files.emplace_back(id, std::move(file));
+  }
+  for (const auto& [id, file] : files) {
+    if (superseded.contains(id)) continue;
+    for (const auto& pack : file.packs) index_.AddPack(pack);
+    index_.AddLoadedFile(id);
+  }
+  return OkStatus();
+}
+
+Result<Bytes> Repository::LoadBlob(const Id& id) const {
+  auto location = index_.Find(id);
+  if (!location) return Fail(Code::kNotFound, fmt::format("blob {} is not in the index", id.Hex()));
+  std::string name = PackName(location->entry.type, location->pack);
+  auto sealed = store_->Get(name, location->entry.offset, location->entry.length);
+  if (!sealed) return Fail(sealed.error().Context(fmt::format("blob {}", id.Hex())));
+  return WithContext(OpenBlob(key_, location->entry, *sealed), fmt::format("{}: {}", store_->Location(), name));
+}
+
+Result<Tree> Repository::LoadTree(const Id& id) const {
+  ASSIGN_OR_RETURN(Bytes bytes, LoadBlob(id));
+  return WithContext(Tree::Parse(bytes), fmt::format("tree {}", id.Hex()));
+}
+
+Result<std::vector<SnapshotRecord>> Repository::LoadSnapshots() {
+  ASSIGN_OR_RETURN(auto ids, ListFiles(FileKind::kSnapshot));
+  std::vector<SnapshotRecord> records;
+  for (const Id& id : ids) {
+    ASSIGN_OR_RETURN(Bytes plain, LoadFile(FileKind::kSnapshot, id));
+    ASSIGN_OR_RETURN(Snapshot snap, WithContext(Snapshot::Parse(plain), FileName(FileKind::kSnapshot, id)));
+    records.push_back({id, std::move(snap)});
+  }
+  std::sort(records.begin(), records.end(), [](const SnapshotRecord& a, const SnapshotRecord& b) {
+    return std::tie(a.snapshot.time_ns, a.id) < std::tie(b.snapshot.time_ns, b.id);
+  });
+  return records;
+}
+
+Result<SnapshotRecord> Repository::FindSnapshot(std::string_view id_or_prefix) {
+  if (id_or_prefix == "latest") {
+    ASSIGN_OR_RETURN(auto all, LoadSnapshots());
+    if (all.empty()) return Fail(Code::kNotFound, "the repository has no snapshots yet");
+    return all.back();
+  }
+  if (id_or_prefix.size() < 4 || id_or_prefix.size() > 64 ||
+      id_or_prefix.find_first_not_of("0123456789abcdef") != std::string_view::npos) {
+    return Fail(Code::kInvalidArgument,
+                fmt::format("{:?} is not a snapshot id (use 4 to 64 hex digits or 'latest')", id_or_prefix));
+  }
+  ASSIGN_OR_RETURN(auto ids, ListFiles(FileKind::kSnapshot));
+  std::vector<Id> matches;
+  for (const Id& id : ids) {
+    if (id.Hex().starts_with(id_or_prefix)) matches.push_back(id);
+  }
+  if (matches.empty()) return Fail(Code::kNotFound, fmt::format("no snapshot {} in the repository", id_or_prefix));
+  if (matches.size() > 1) {
+    return Fail(Code::kInvalidArgument,
+                fmt::format("snapshot prefix {} is ambiguous: it matches {} snapshots", id_or_prefix, matches.size()));
+  }
+  ASSIGN_OR_RETURN(Bytes plain, LoadFile(FileKind::kSnapshot, matches[0]));
+  ASSIGN_OR_RETURN(Snapshot snap, Snapshot::Parse(plain));
+  return SnapshotRecord{matches[0], std::move(snap)};
+}
+
+}  // namespace arkiv::repo

@@ -1,0 +1,89 @@
+// An open repository: a Store plus the keys, config and index to read and
+// write it. Builds the layers bottom-up: store → keys → config → index.
+//
+// Thread safety: after Open/Init, all const methods and LoadBlob/LoadTree/
+// LoadFile/SaveFile may be called concurrently.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/id.h"
+#include "crypto/kdf.h"
+#include "repo/config.h"
+#include "repo/index.h"
+#include "repo/key_file.h"
+#include "repo/layout.h"
+#include "repo/master_key.h"
+#include "repo/snapshot.h"
+#include "repo/tree.h"
+#include "storage/store.h"
+
+namespace arkiv::repo {
+
+struct InitOptions {
+  crypto::ScryptParams kdf;
+  int compression_level = 3;
+  chunker::ChunkerParams chunker;  // seed is always chosen at random
+  uint32_t pack_size = 16 * 1024 * 1024;
+};
+
+struct SnapshotRecord {
+  Id id;
+  Snapshot snapshot;
+};
+
+class Repository {
+ public:
+  // kAlreadyExists if the store already holds a repository.
+  static Result<std::unique_ptr<Repository>> Init(std::shared_ptr<storage::Store> store, std::string_view password,
+                                                  const InitOptions& options);
+  // kRepositoryNotFound, kWrongPassword, kDataLoss (damaged config or key),
+  // kFailedPrecondition (newer format).
+  static Result<std::unique_ptr<Repository>> Open(std::shared_ptr<storage::Store> store, std::string_view password);
+
+  storage::Store& store() const { return *store_; }
+  std::shared_ptr<storage::Store> shared_store() const { return store_; }
+  const Config& config() const { return config_; }
+  const MasterKey& key() const { return key_; }
+  const Id& key_id() const { return key_id_; }
+  Id BlobId(ByteView plaintext) const;
+
+  // Sealed files (snapshots, indexes, locks), named by SHA-256 of their bytes.
+  Result<Id> SaveFile(FileKind kind, ByteView plaintext);
+  Result<Bytes> LoadFile(FileKind kind, const Id& id);
+  Result<std::vector<Id>> ListFiles(FileKind kind);
+  Status RemoveFile(FileKind kind, const Id& id);
+
+  // Keys: add one for another password, list, remove (not the one in use).
+  Result<Id> AddKey(std::string_view password, const crypto::ScryptParams& params);
+  Result<std::vector<std::pair<Id, KeyFile>>> ListKeys();
+  Status RemoveKey(const Id& id);
+
+  // Reads every index file not superseded by another.
+  Status LoadIndex();
+  Index& index() { return index_; }
+  const Index& index() const { return index_; }
+
+  // Reads, authenticates and decompresses a blob found in the index.
+  Result<Bytes> LoadBlob(const Id& id) const;
+  Result<Tree> LoadTree(const Id& id) const;
+
+  // All snapshots, oldest first.
+  Result<std::vector<SnapshotRecord>> LoadSnapshots();
+  // Accepts a full id, a unique prefix of 4+ hex digits, or "latest".
+  Result<SnapshotRecord> FindSnapshot(std::string_view id_or_prefix);
+
+ private:
+  Repository(std::shared_ptr<storage::Store> store, MasterKey key, Id key_id, Config config);
+
+  std::shared_ptr<storage::Store> store_;
+  MasterKey key_;
+  Id key_id_;
+  Config config_;
+  Index index_;
+};
+
+}  // namespace arkiv::repo

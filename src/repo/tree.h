@@ -1,0 +1,58 @@
+// Trees: one directory's entries, stored as a tree blob (JSON).
+//
+// {"nodes":[{...},...]} with nodes sorted by name bytes. Names and symlink
+// targets are arbitrary bytes: stored as "name" when valid UTF-8, else as
+// "name_b64". See docs/design.md, "Trees", for every field.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/id.h"
+#include "core/status.h"
+
+namespace arkiv::repo {
+
+enum class NodeType { kFile, kDirectory, kSymlink, kBlockDevice, kCharDevice, kFifo, kSocket };
+
+std::string_view NodeTypeName(NodeType type);
+
+struct Node {
+  std::string name;  // raw bytes, never empty, no '/' or NUL, not "." or ".."
+  NodeType type = NodeType::kFile;
+  uint32_t mode = 0;  // permission bits incl. setuid/setgid/sticky (07777)
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::string user;
+  std::string group;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  uint64_t inode = 0;
+  uint64_t device = 0;  // st_dev, to tell hardlinks apart across filesystems
+  uint64_t links = 1;
+  uint64_t rdev = 0;     // device nodes
+  uint64_t size = 0;     // files
+  std::vector<Id> content;  // files: data blob ids in order
+  Id subtree;               // directories
+  std::string link_target;  // symlinks, raw bytes
+
+  bool operator==(const Node&) const = default;
+};
+
+struct Tree {
+  std::vector<Node> nodes;
+
+  // Sorts nodes by name; the serialized form is canonical, so equal trees
+  // have equal ids.
+  Bytes Serialize() const;
+  // kDataLoss when malformed, including names that could escape a restore
+  // target ('/', NUL, "." or "..", empty) and duplicate names.
+  static Result<Tree> Parse(ByteView bytes);
+};
+
+// True if `name` can be created inside a directory without escaping it.
+bool IsSafeName(std::string_view name);
+
+}  // namespace arkiv::repo
