@@ -4,11 +4,12 @@
 
 namespace arkiv::chunker {
 
-ChunkReader::ChunkReader(const Chunker& chunker, ReadFunction read)
-    : chunker_(chunker), read_(std::move(read)) {}
+ChunkReader::ChunkReader(const Chunker& chunker, ReadFunction read, Bytes& buffer)
+    : chunker_(chunker), read_(std::move(read)), buffer_(buffer) {}
 
 Status ChunkReader::Fill() {
-  if (buffer_.empty()) buffer_.resize(2 * static_cast<size_t>(chunker_.params().max_size));
+  size_t capacity = 2 * static_cast<size_t>(chunker_.params().max_size);
+  if (buffer_.size() < capacity) buffer_.resize(capacity);
   if (start_ > 0) {
     std::memmove(buffer_.data(), buffer_.data() + start_, end_ - start_);
     end_ -= start_;

@@ -1,8 +1,9 @@
 // Cuts a byte stream (a file) into content-defined chunks.
 //
-// Owns a read buffer of 2 × max_size; each chunk is returned as its own
-// buffer so that it can be hashed, compressed and encrypted on another
-// thread while the reader goes on.
+// Reads through a caller-owned buffer (grown to 2 × max_size once, then
+// reused across files, so small files cost no large allocation); each chunk
+// is returned as its own buffer so that it can be hashed, compressed and
+// encrypted on another thread while the reader goes on.
 #pragma once
 
 #include <functional>
@@ -19,7 +20,8 @@ using ReadFunction = std::function<Result<size_t>(uint8_t* buffer, size_t size)>
 
 class ChunkReader {
  public:
-  ChunkReader(const Chunker& chunker, ReadFunction read);
+  // `buffer` must outlive the reader and not be shared with another reader.
+  ChunkReader(const Chunker& chunker, ReadFunction read, Bytes& buffer);
 
   // The next chunk, or nullopt at the end of the stream.
   Result<std::optional<Bytes>> Next();
@@ -29,7 +31,7 @@ class ChunkReader {
 
   const Chunker& chunker_;
   ReadFunction read_;
-  Bytes buffer_;
+  Bytes& buffer_;
   size_t start_ = 0;  // first unconsumed byte
   size_t end_ = 0;    // one past the last byte read
   bool at_end_ = false;

@@ -6,14 +6,16 @@
 
 namespace arkiv::repo {
 
-BlobSaver::BlobSaver(Repository& repo, size_t upload_threads)
-    : repo_(repo), uploads_(std::make_unique<ThreadPool>(upload_threads, upload_threads)) {}
+BlobSaver::BlobSaver(Repository& repo, BlobSaverOptions options)
+    : repo_(repo),
+      options_(options),
+      uploads_(std::make_unique<ThreadPool>(options.upload_threads, options.upload_threads)) {}
 
 BlobSaver::~BlobSaver() { uploads_->Wait(); }
 
 Result<bool> BlobSaver::Save(BlobType type, const Id& id, ByteView plaintext) {
   if (failed_) RETURN_IF_ERROR(FirstError());
-  if (repo_.index().Has(id)) return false;
+  if (!options_.ignore_existing && repo_.index().Has(id)) return false;
   {
     std::lock_guard lock(seen_mutex_);
     if (!seen_.insert(id).second) return false;
@@ -59,7 +61,7 @@ void BlobSaver::UploadPack(Bytes pack, BlobType type, std::vector<BlobEntry> ent
   {
     std::lock_guard lock(index_mutex_);
     unindexed_.push_back(std::move(indexed));
-    if (unindexed_.size() >= kPacksPerIndexFile) batch.swap(unindexed_);
+    if (options_.write_index && unindexed_.size() >= kPacksPerIndexFile) batch.swap(unindexed_);
   }
   if (!batch.empty()) {
     if (auto st = WriteIndexFile(std::move(batch)); !st) RecordError(st.error());
@@ -86,6 +88,7 @@ Status BlobSaver::Flush() {
   }
   uploads_->Wait();
   RETURN_IF_ERROR(FirstError());
+  if (!options_.write_index) return OkStatus();
   std::vector<IndexedPack> batch;
   {
     std::lock_guard lock(index_mutex_);
@@ -93,6 +96,11 @@ Status BlobSaver::Flush() {
   }
   if (!batch.empty()) RETURN_IF_ERROR(WriteIndexFile(std::move(batch)));
   return OkStatus();
+}
+
+std::vector<IndexedPack> BlobSaver::TakeUploadedPacks() {
+  std::lock_guard lock(index_mutex_);
+  return std::exchange(unindexed_, {});
 }
 
 Status BlobSaver::FirstError() {

@@ -32,11 +32,19 @@ struct BlobSaverStats {
   std::atomic<uint64_t> index_files{0};
 };
 
+struct BlobSaverOptions {
+  size_t upload_threads = 2;
+  // Prune's repacking stores blobs the index already has (in packs about to
+  // be deleted), and writes the index itself.
+  bool ignore_existing = false;
+  bool write_index = true;
+};
+
 class BlobSaver {
  public:
   static constexpr size_t kPacksPerIndexFile = 8;
 
-  BlobSaver(Repository& repo, size_t upload_threads);
+  BlobSaver(Repository& repo, BlobSaverOptions options);
   ~BlobSaver();
 
   // Returns true if the blob was new and is being stored; false if the
@@ -47,6 +55,8 @@ class BlobSaver {
   Status Flush();
 
   const BlobSaverStats& stats() const { return stats_; }
+  // With write_index=false: the packs uploaded so far (call after Flush).
+  std::vector<IndexedPack> TakeUploadedPacks();
 
  private:
   void SubmitPack(std::unique_ptr<PackWriter> writer);
@@ -56,6 +66,7 @@ class BlobSaver {
   void RecordError(const Error& error);
 
   Repository& repo_;
+  BlobSaverOptions options_;
   BlobSaverStats stats_;
 
   std::mutex seen_mutex_;

@@ -1,0 +1,416 @@
+#include "engine/backup.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include "chunker/chunk_reader.h"
+#include "core/log.h"
+#include "core/posix_error.h"
+#include "core/thread_pool.h"
+#include "engine/file_metadata.h"
+#include "engine/source_scanner.h"
+#include "repo/blob_saver.h"
+#include "repo/system_info.h"
+
+namespace arkiv::engine {
+
+void BackupProgress::SetCurrent(const std::string& path) {
+  std::lock_guard lock(mutex_);
+  current_ = path;
+}
+
+std::string BackupProgress::Current() const {
+  std::lock_guard lock(mutex_);
+  return current_;
+}
+
+namespace {
+
+using repo::Node;
+using repo::NodeType;
+using repo::Tree;
+
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// Reads a file without updating its atime where the kernel lets us.
+int OpenForReading(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOATIME);
+  if (fd < 0 && errno == EPERM) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  return fd;
+}
+
+struct FileOutcome {
+  std::optional<Node> node;  // nullopt: unreadable, reported
+  enum Kind { kNew, kChanged, kUnchanged } kind = kNew;
+};
+
+class Backup {
+ public:
+  Backup(repo::Repository& repo, const BackupOptions& options, BackupProgress& progress, BackupObserver* observer)
+      : repo_(repo),
+        options_(options),
+        progress_(progress),
+        observer_(observer),
+        chunker_(repo.config().chunker),
+        saver_(repo, repo::BlobSaverOptions{.upload_threads = std::max<size_t>(1, options.upload_threads)}),
+        workers_(options.workers ? options.workers : DefaultParallelism()),
+        readers_(workers_, 2 * workers_),
+        sealers_(workers_, 2 * workers_) {}
+
+  Result<BackupResult> Run();
+
+ private:
+  Result<std::optional<Tree>> LoadParentTree(const std::optional<Id>& id);
+  Result<Node> BackupDirectory(const std::string& path, const struct stat& st, const std::string& name,
+                               const Tree* parent);
+  FileOutcome BackupFile(const std::string& path, Node node, const Node* before);
+  Status ReadFileContent(const std::string& path, Node& node);
+  Result<Id> SaveTree(const Tree& tree);
+  void Warn(const std::string& path, const Error& error);
+  std::optional<repo::SnapshotRecord> FindParentSnapshot(const std::vector<std::string>& paths);
+
+  repo::Repository& repo_;
+  const BackupOptions& options_;
+  BackupProgress& progress_;
+  BackupObserver* observer_;
+  chunker::Chunker chunker_;
+  repo::BlobSaver saver_;
+  size_t workers_;
+  ThreadPool readers_;
+  ThreadPool sealers_;
+
+  std::mutex warnings_mutex_;
+  std::vector<std::pair<std::string, Error>> warnings_;
+  std::atomic<uint64_t> files_new_{0}, files_changed_{0}, files_unchanged_{0}, bytes_total_{0};
+  std::atomic<uint64_t> bytes_read_{0};
+  dev_t root_device_ = 0;
+};
+
+void Backup::Warn(const std::string& path, const Error& error) {
+  progress_.errors++;
+  {
+    std::lock_guard lock(warnings_mutex_);
+    warnings_.emplace_back(path, error);
+  }
+  if (observer_) observer_->OnWarning(path, error);
+}
+
+Result<Id> Backup::SaveTree(const Tree& tree) {
+  Bytes bytes = tree.Serialize();
+  Id id = repo_.BlobId(bytes);
+  RETURN_IF_ERROR(saver_.Save(repo::BlobType::kTree, id, bytes));
+  return id;
+}
+
+Result<std::optional<Tree>> Backup::LoadParentTree(const std::optional<Id>& id) {
+  if (!id) return std::optional<Tree>();
+  auto tree = repo_.LoadTree(*id);
+  if (!tree) {
+    // A damaged parent only costs re-reading: never fail the backup for it.
+    LogInfo("parent tree {} unreadable, files below it will be read: {}", id->Short(), tree.error().message());
+    return std::optional<Tree>();
+  }
+  return std::optional<Tree>(std::move(*tree));
+}
+
+Status Backup::ReadFileContent(const std::string& path, Node& node) {
+  int raw_fd = OpenForReading(path);
+  if (raw_fd < 0) return FailErrno(errno, "open " + path);
+  FileDescriptor fd(raw_fd);
+  ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+  uint64_t size = 0;
+  thread_local Bytes read_buffer;
+  chunker::ChunkReader reader(chunker_, [&](uint8_t* buffer, size_t want) -> Result<size_t> {
+    for (;;) {
+      ssize_t n = ::read(fd.get(), buffer, want);
+      if (n >= 0) return static_cast<size_t>(n);
+      if (errno != EINTR) return FailErrno(errno, "read " + path);
+    }
+  }, read_buffer);
+  node.content.clear();
+  for (;;) {
+    ASSIGN_OR_RETURN(auto chunk, reader.Next());
+    if (!chunk) break;
+    size += chunk->size();
+    progress_.bytes_done += chunk->size();
+    Id id = repo_.BlobId(*chunk);
+    node.content.push_back(id);
+    if (repo_.index().Has(id)) continue;
+    // Sealing runs on other threads; a failure there surfaces at Flush.
+    sealers_.Submit([this, id, data = std::move(*chunk)] { (void)saver_.Save(repo::BlobType::kData, id, data); });
+  }
+  bytes_read_ += size;
+  node.size = size;  // what was read, should the file have changed meanwhile
+  return OkStatus();
+}
+
+FileOutcome Backup::BackupFile(const std::string& path, Node node, const Node* before) {
+  FileOutcome outcome;
+  bool reusable = before != nullptr && !options_.force_reread && UnchangedSince(node, *before) &&
+                  std::all_of(before->content.begin(), before->content.end(),
+                              [&](const Id& id) { return repo_.index().Has(id); });
+  if (reusable) {
+    node.content = before->content;
+    progress_.bytes_done += node.size;
+    outcome.kind = FileOutcome::kUnchanged;
+  } else {
+    progress_.SetCurrent(path);
+    if (auto st = ReadFileContent(path, node); !st) {
+      Warn(path, st.error());
+      return outcome;
+    }
+    outcome.kind = before ? FileOutcome::kChanged : FileOutcome::kNew;
+  }
+  outcome.node = std::move(node);
+  return outcome;
+}
+
+Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat& dir_stat, const std::string& name,
+                                     const Tree* parent) {
+  Node dir_node = NodeFromStat(name, dir_stat);
+  DIR* dir = ::opendir(path.c_str());
+  if (dir == nullptr) return FailErrno(errno, "open directory " + path);
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(dir)) {
+    std::string_view n = e->d_name;
+    if (n != "." && n != "..") names.emplace_back(n);
+  }
+  ::closedir(dir);
+  std::sort(names.begin(), names.end());
+
+  std::map<std::string_view, const Node*> before;
+  if (parent) {
+    for (const auto& n : parent->nodes) before.emplace(n.name, &n);
+  }
+  auto previous = [&](const std::string& n) -> const Node* {
+    auto it = before.find(n);
+    return it == before.end() ? nullptr : it->second;
+  };
+
+  Tree tree;
+  std::vector<std::future<FileOutcome>> pending;
+  for (const auto& entry : names) {
+    std::string child = path == "/" ? "/" + entry : path + "/" + entry;
+    if (options_.excludes.Matches(child, entry)) continue;
+    struct stat st{};
+    if (::lstat(child.c_str(), &st) != 0) {
+      Warn(child, PosixError(errno, "lstat " + child));
+      continue;
+    }
+    Node node = NodeFromStat(entry, st);
+    const Node* old = previous(entry);
+    switch (node.type) {
+      case NodeType::kDirectory: {
+        if (options_.one_file_system && st.st_dev != root_device_) {
+          node.subtree = *SaveTree(Tree{});  // the mount point, empty
+          tree.nodes.push_back(std::move(node));
+          break;
+        }
+        std::optional<Id> old_subtree;
+        if (old && old->type == NodeType::kDirectory) old_subtree = old->subtree;
+        ASSIGN_OR_RETURN(auto parent_tree, LoadParentTree(old_subtree));
+        auto sub = BackupDirectory(child, st, entry, parent_tree ? &*parent_tree : nullptr);
+        if (!sub) {
+          if (sub.error().code() == Code::kDataLoss || sub.error().code() == Code::kUnavailable) return sub;
+          Warn(child, sub.error());
+          break;
+        }
+        tree.nodes.push_back(std::move(*sub));
+        break;
+      }
+      case NodeType::kFile: {
+        const Node* old_file = old && old->type == NodeType::kFile ? old : nullptr;
+        pending.push_back(readers_.Async([this, child, node = std::move(node), old_file]() mutable {
+          return BackupFile(child, std::move(node), old_file);
+        }));
+        break;
+      }
+      case NodeType::kSymlink: {
+        std::string target(static_cast<size_t>(std::max<off_t>(st.st_size, 0)) + 1, '\0');
+        ssize_t n = ::readlink(child.c_str(), target.data(), target.size());
+        if (n < 0) {
+          Warn(child, PosixError(errno, "readlink " + child));
+          break;
+        }
+        target.resize(static_cast<size_t>(n));
+        node.link_target = std::move(target);
+        tree.nodes.push_back(std::move(node));
+        break;
+      }
+      default: tree.nodes.push_back(std::move(node)); break;
+    }
+  }
+  for (auto& f : pending) {
+    FileOutcome outcome = f.get();
+    if (!outcome.node) continue;
+    switch (outcome.kind) {
+      case FileOutcome::kNew: files_new_++; break;
+      case FileOutcome::kChanged: files_changed_++; break;
+      case FileOutcome::kUnchanged: files_unchanged_++; break;
+    }
+    bytes_total_ += outcome.node->size;
+    progress_.files_done++;
+    tree.nodes.push_back(std::move(*outcome.node));
+  }
+  ASSIGN_OR_RETURN(dir_node.subtree, SaveTree(tree));
+  progress_.dirs_done++;
+  return dir_node;
+}
+
+std::optional<repo::SnapshotRecord> Backup::FindParentSnapshot(const std::vector<std::string>& paths) {
+  auto all = repo_.LoadSnapshots();
+  if (!all) return std::nullopt;
+  std::string host = options_.host.empty() ? repo::HostName() : options_.host;
+  for (auto it = all->rbegin(); it != all->rend(); ++it) {
+    if (options_.parent) {
+      if (it->id == *options_.parent) return *it;
+      continue;
+    }
+    if (it->snapshot.host == host && it->snapshot.paths == paths) return *it;
+  }
+  return std::nullopt;
+}
+
+Result<BackupResult> Backup::Run() {
+  auto start = std::chrono::steady_clock::now();
+  std::vector<std::string> paths;
+  for (const auto& p : options_.paths) {
+    std::error_code ec;
+    auto abs = std::filesystem::absolute(p, ec).lexically_normal().string();
+    if (abs.size() > 1 && abs.back() == '/') abs.pop_back();
+    paths.push_back(abs);
+  }
+  std::sort(paths.begin(), paths.end());
+  if (paths.empty()) return Fail(Code::kInvalidArgument, "nothing to back up: give at least one path");
+
+  std::unique_ptr<SourceScanner> scanner;
+  if (options_.scan_totals) scanner = std::make_unique<SourceScanner>(paths, options_.excludes, progress_);
+
+  auto parent = FindParentSnapshot(paths);
+  if (options_.parent && !parent) {
+    return Fail(Code::kNotFound, fmt::format("parent snapshot {} not found", options_.parent->Hex()));
+  }
+  std::optional<Tree> parent_root;
+  if (parent) {
+    ASSIGN_OR_RETURN(parent_root, LoadParentTree(parent->snapshot.tree));
+  }
+
+  Tree root;
+  for (const auto& path : paths) {
+    std::string name = path == "/" ? "root" : std::filesystem::path(path).filename().string();
+    if (std::any_of(root.nodes.begin(), root.nodes.end(), [&](const Node& n) { return n.name == name; })) {
+      return Fail(Code::kInvalidArgument,
+                  fmt::format("two paths end in the same name {:?}; back them up separately", name));
+    }
+    struct stat st{};
+    if (::lstat(path.c_str(), &st) != 0) {
+      Warn(path, PosixError(errno, "lstat " + path));
+      continue;
+    }
+    root_device_ = st.st_dev;
+    const Node* old = nullptr;
+    if (parent_root) {
+      for (const auto& n : parent_root->nodes) {
+        if (n.name == name) old = &n;
+      }
+    }
+    if (S_ISDIR(st.st_mode)) {
+      std::optional<Id> old_subtree;
+      if (old && old->type == NodeType::kDirectory) old_subtree = old->subtree;
+      ASSIGN_OR_RETURN(auto parent_tree, LoadParentTree(old_subtree));
+      auto node = BackupDirectory(path, st, name, parent_tree ? &*parent_tree : nullptr);
+      if (!node) {
+        if (node.error().code() == Code::kDataLoss || node.error().code() == Code::kUnavailable) {
+          return Fail(node.error());
+        }
+        Warn(path, node.error());
+        continue;
+      }
+      root.nodes.push_back(std::move(*node));
+    } else if (S_ISREG(st.st_mode)) {
+      FileOutcome outcome = readers_
+                                .Async([&] {
+                                  return BackupFile(path, NodeFromStat(name, st),
+                                                    old && old->type == NodeType::kFile ? old : nullptr);
+                                })
+                                .get();
+      if (!outcome.node) continue;
+      (outcome.kind == FileOutcome::kUnchanged ? files_unchanged_ : files_new_)++;
+      bytes_total_ += outcome.node->size;
+      progress_.files_done++;
+      root.nodes.push_back(std::move(*outcome.node));
+    } else {
+      Node node = NodeFromStat(name, st);
+      if (S_ISLNK(st.st_mode)) {
+        std::error_code ec;
+        node.link_target = std::filesystem::read_symlink(path, ec).string();
+      }
+      root.nodes.push_back(std::move(node));
+    }
+  }
+  if (root.nodes.empty()) {
+    return Fail(Code::kNotFound, "none of the given paths could be read; no snapshot written");
+  }
+  readers_.Wait();
+  sealers_.Wait();
+  ASSIGN_OR_RETURN(Id root_id, SaveTree(root));
+  RETURN_IF_ERROR(saver_.Flush());
+  if (scanner) scanner->Stop();
+
+  repo::Snapshot snap;
+  snap.time_ns = repo::NowUnixNanos();
+  snap.host = options_.host.empty() ? repo::HostName() : options_.host;
+  snap.user = repo::UserName();
+  snap.paths = paths;
+  snap.tags = options_.tags;
+  if (parent) snap.parent = parent->id;
+  snap.tree = root_id;
+  snap.program_version = "arkiv " ARKIV_VERSION;
+  auto& s = snap.summary;
+  s.files_new = files_new_;
+  s.files_changed = files_changed_;
+  s.files_unchanged = files_unchanged_;
+  s.dirs = progress_.dirs_done;
+  s.files_failed = warnings_.size();
+  s.bytes_processed = bytes_read_;
+  s.bytes_total = bytes_total_;
+  s.blobs_added = saver_.stats().blobs_added;
+  s.bytes_added = saver_.stats().bytes_added;
+  s.bytes_stored = saver_.stats().bytes_stored;
+  s.duration_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSIGN_OR_RETURN(Id snapshot_id, repo_.SaveFile(repo::FileKind::kSnapshot, snap.Serialize()));
+  return BackupResult{snapshot_id, std::move(snap), std::move(warnings_)};
+}
+
+}  // namespace
+
+Result<BackupResult> RunBackup(repo::Repository& repo, const BackupOptions& options, BackupProgress& progress,
+                               BackupObserver* observer) {
+  Backup backup(repo, options, progress, observer);
+  return backup.Run();
+}
+
+}  // namespace arkiv::engine

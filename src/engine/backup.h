@@ -1,0 +1,76 @@
+// The backup pipeline: walk → read → chunk → hash → dedup → seal → pack → upload.
+//
+// Threads: the caller's thread walks directories in order and builds trees;
+// `workers` threads read, chunk and hash files; as many seal new chunks
+// (zstd + AES-GCM); upload threads store full packs. Bounded queues between
+// the stages keep memory flat whatever the data.
+//
+// A file is not read again when the parent snapshot (same host and paths,
+// or --parent) records it with the same type, size, inode, mtime and ctime
+// and all of its blobs are in the index.
+//
+// Unreadable files are reported through the observer and left out; the
+// snapshot is still written (the caller exits 3). The snapshot is written
+// only after every pack and index it needs: a crash leaves no partial
+// snapshot, and the next run reuses the packs already indexed.
+#pragma once
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/exclude.h"
+#include "repo/repository.h"
+
+namespace arkiv::engine {
+
+struct BackupOptions {
+  std::vector<std::string> paths;
+  std::vector<std::string> tags;
+  std::string host;  // empty: this host's name
+  ExcludeRules excludes;
+  bool one_file_system = false;
+  std::optional<Id> parent;  // default: the latest snapshot of the same host and paths
+  bool force_reread = false;
+  size_t workers = 0;         // 0: one per core
+  size_t upload_threads = 2;  // packs uploaded at once
+  bool scan_totals = false;   // walk the sources ahead, for a progress ETA
+};
+
+// Live counters, read by the progress display while the backup runs.
+struct BackupProgress {
+  std::atomic<uint64_t> files_done{0};
+  std::atomic<uint64_t> dirs_done{0};
+  std::atomic<uint64_t> bytes_done{0};  // file bytes processed (read or reused)
+  std::atomic<uint64_t> errors{0};
+  std::atomic<uint64_t> total_files{0};  // from the scanner, when enabled
+  std::atomic<uint64_t> total_bytes{0};
+  std::atomic<bool> scan_finished{false};
+
+  void SetCurrent(const std::string& path);
+  std::string Current() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::string current_;
+};
+
+class BackupObserver {
+ public:
+  virtual ~BackupObserver() = default;
+  // A file or directory that could not be read and is left out.
+  virtual void OnWarning(const std::string& path, const Error& error) = 0;
+};
+
+struct BackupResult {
+  Id snapshot_id;
+  repo::Snapshot snapshot;
+  std::vector<std::pair<std::string, Error>> warnings;
+};
+
+Result<BackupResult> RunBackup(repo::Repository& repo, const BackupOptions& options, BackupProgress& progress,
+                               BackupObserver* observer);
+
+}  // namespace arkiv::engine

@@ -1,0 +1,70 @@
+#include "engine/file_metadata.h"
+
+#include <grp.h>
+#include <pwd.h>
+
+#include <mutex>
+#include <unordered_map>
+
+namespace arkiv::engine {
+namespace {
+
+std::string CachedName(uint32_t id, bool group) {
+  static std::mutex mutex;
+  static std::unordered_map<uint64_t, std::string> cache;
+  uint64_t key = uint64_t(id) << 1 | (group ? 1 : 0);
+  std::lock_guard lock(mutex);
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second;
+  std::string name;
+  char buf[4096];
+  if (group) {
+    struct group g {}, *result = nullptr;
+    if (::getgrgid_r(id, &g, buf, sizeof(buf), &result) == 0 && result) name = result->gr_name;
+  } else {
+    struct passwd p {}, *result = nullptr;
+    if (::getpwuid_r(id, &p, buf, sizeof(buf), &result) == 0 && result) name = result->pw_name;
+  }
+  cache.emplace(key, name);
+  return name;
+}
+
+repo::NodeType TypeOf(mode_t mode) {
+  if (S_ISDIR(mode)) return repo::NodeType::kDirectory;
+  if (S_ISLNK(mode)) return repo::NodeType::kSymlink;
+  if (S_ISBLK(mode)) return repo::NodeType::kBlockDevice;
+  if (S_ISCHR(mode)) return repo::NodeType::kCharDevice;
+  if (S_ISFIFO(mode)) return repo::NodeType::kFifo;
+  if (S_ISSOCK(mode)) return repo::NodeType::kSocket;
+  return repo::NodeType::kFile;
+}
+
+int64_t Nanos(const timespec& ts) { return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec; }
+
+}  // namespace
+
+repo::Node NodeFromStat(const std::string& name, const struct stat& st) {
+  repo::Node node;
+  node.name = name;
+  node.type = TypeOf(st.st_mode);
+  node.mode = st.st_mode & 07777;
+  node.uid = st.st_uid;
+  node.gid = st.st_gid;
+  node.user = CachedName(st.st_uid, false);
+  node.group = CachedName(st.st_gid, true);
+  node.mtime_ns = Nanos(st.st_mtim);
+  node.ctime_ns = Nanos(st.st_ctim);
+  node.inode = st.st_ino;
+  node.device = st.st_dev;
+  node.links = st.st_nlink;
+  if (node.type == repo::NodeType::kFile) node.size = static_cast<uint64_t>(st.st_size);
+  if (node.type == repo::NodeType::kBlockDevice || node.type == repo::NodeType::kCharDevice) node.rdev = st.st_rdev;
+  return node;
+}
+
+bool UnchangedSince(const repo::Node& now, const repo::Node& before) {
+  return now.type == before.type && now.size == before.size && now.inode == before.inode &&
+         now.mtime_ns == before.mtime_ns && now.ctime_ns == before.ctime_ns;
+}
+
+}  // namespace arkiv::engine
