@@ -23,8 +23,9 @@ struct SealedBlob {
   Bytes bytes;
 };
 SealedBlob SealBlob(const MasterKey& key, BlobType type, const Id& id, ByteView plaintext, int compression_level);
-// Authenticates, decompresses, and checks the blob id; kDataLoss on any mismatch.
-Result<Bytes> OpenBlob(const MasterKey& key, const BlobEntry& entry, ByteView sealed);
+// Authenticates and decompresses; with `check_id`, also recomputes the keyed
+// hash. kDataLoss on any mismatch.
+Result<Bytes> OpenBlob(const MasterKey& key, const BlobEntry& entry, ByteView sealed, bool check_id = true);
 
 // Builds one pack in memory. Not thread safe.
 class PackWriter {

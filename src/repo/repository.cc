@@ -136,15 +136,22 @@ Status Repository::RemoveKey(const Id& id) {
   return store_->Remove(FileName(FileKind::kKey, id));
 }
 
-Status Repository::LoadIndex() {
+Status Repository::LoadIndex(std::vector<std::pair<Id, Error>>* damaged) {
   ASSIGN_OR_RETURN(auto ids, ListFiles(FileKind::kIndex));
   std::vector<std::pair<Id, IndexFile>> files;
   std::set<Id> superseded;
   for (const Id& id : ids) {
-    ASSIGN_OR_RETURN(Bytes plain, LoadFile(FileKind::kIndex, id));
-    ASSIGN_OR_RETURN(IndexFile file, WithContext(IndexFile::Parse(plain), FileName(FileKind::kIndex, id)));
-    superseded.insert(file.supersedes.begin(), file.supersedes.end());
-    files.emplace_back(id, std::move(file));
+    auto plain = LoadFile(FileKind::kIndex, id);
+    Result<IndexFile> file = plain ? WithContext(IndexFile::Parse(*plain), fmt::format("{}: {}", store_->Location(),
+                                                                                        FileName(FileKind::kIndex, id)))
+                                   : Fail(plain.error());
+    if (!file) {
+      if (damaged == nullptr || file.error().code() == Code::kUnavailable) return Fail(file.error());
+      damaged->emplace_back(id, file.error());
+      continue;
+    }
+    superseded.insert(file->supersedes.begin(), file->supersedes.end());
+    files.emplace_back(id, std::move(*file));
   }
   for (const auto& [id, file] : files) {
     if (superseded.contains(id)) continue;
@@ -154,13 +161,14 @@ Status Repository::LoadIndex() {
   return OkStatus();
 }
 
-Result<Bytes> Repository::LoadBlob(const Id& id) const {
+Result<Bytes> Repository::LoadBlob(const Id& id, BlobCheck check) const {
   auto location = index_.Find(id);
   if (!location) return Fail(Code::kNotFound, fmt::format("blob {} is not in the index", id.Hex()));
   std::string name = PackName(location->entry.type, location->pack);
   auto sealed = store_->Get(name, location->entry.offset, location->entry.length);
   if (!sealed) return Fail(sealed.error().Context(fmt::format("blob {}", id.Hex())));
-  return WithContext(OpenBlob(key_, location->entry, *sealed), fmt::format("{}: {}", store_->Location(), name));
+  return WithContext(OpenBlob(key_, location->entry, *sealed, check == BlobCheck::kFull),
+                     fmt::format("{}: {}", store_->Location(), name));
 }
 
 Result<Tree> Repository::LoadTree(const Id& id) const {

@@ -1,0 +1,198 @@
+#include "engine/check.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "crypto/sha256.h"
+#include "engine/tree_walker.h"
+#include "repo/pack.h"
+
+namespace arkiv::engine {
+namespace {
+
+constexpr size_t kMaxAffectedListed = 20;
+
+class Checker {
+ public:
+  Checker(repo::Repository& repo, const CheckOptions& options, CheckProgress& progress)
+      : repo_(repo), options_(options), progress_(progress) {}
+
+  Result<CheckReport> Run();
+
+ private:
+  Status CheckPacks();
+  void ReadPack(const repo::IndexedPack& pack);
+  Status CheckSnapshots();
+  void Problem(CheckProblem p) { report_.problems.push_back(std::move(p)); }
+  // Records that `blob` problems affect `where`.
+  void Affects(const Id& blob, const std::string& where);
+
+  repo::Repository& repo_;
+  const CheckOptions& options_;
+  CheckProgress& progress_;
+  CheckReport report_;
+  std::unordered_map<Id, std::string, IdHash> bad_blobs_;  // blob -> pack object name
+  std::unordered_map<Id, size_t, IdHash> blob_problem_;     // blob -> index in problems
+};
+
+bool IsError(const CheckProblem& p) { return !p.warning; }
+
+void Checker::Affects(const Id& blob, const std::string& where) {
+  auto it = blob_problem_.find(blob);
+  if (it == blob_problem_.end()) return;
+  auto& p = report_.problems[it->second];
+  p.affected_total++;
+  if (p.affected.size() < kMaxAffectedListed) p.affected.push_back(where);
+}
+
+Status Checker::CheckPacks() {
+  std::map<std::string, uint64_t> stored;
+  for (auto type : {repo::BlobType::kData, repo::BlobType::kTree}) {
+    RETURN_IF_ERROR(repo_.store().List(repo::PackPrefix(type), [&](const storage::ObjectInfo& info) {
+      stored.emplace(info.name, info.size);
+      return OkStatus();
+    }));
+  }
+  std::set<std::string> indexed;
+  std::vector<repo::IndexedPack> to_read;
+  repo_.index().ForEachPack([&](const repo::IndexedPack& pack) {
+    report_.packs++;
+    report_.blobs += pack.blobs.size();
+    repo::BlobType type = pack.blobs.empty() ? repo::BlobType::kData : pack.blobs.front().type;
+    std::string name = repo::PackName(type, pack.id);
+    indexed.insert(name);
+    auto it = stored.find(name);
+    if (it == stored.end()) {
+      Problem({"missing pack", false, name, "", fmt::format("pack {} is indexed but missing from the store", name), {}, 0});
+      for (const auto& blob : pack.blobs) bad_blobs_.emplace(blob.id, name);
+      return;
+    }
+    if (it->second != pack.size) {
+      Problem({"pack size", false, name, "",
+               fmt::format("pack {} has {} bytes, the index says {}", name, it->second, pack.size), {}, 0});
+    }
+    if (options_.read_data) to_read.push_back(pack);
+  });
+  for (const auto& [name, size] : stored) {
+    if (!indexed.contains(name)) {
+      Problem({"unindexed pack", true, name, "",
+               fmt::format("pack {} is in no index (left by an interrupted backup; `arkiv prune` removes it)", name),
+               {}, 0});
+    }
+  }
+  progress_.packs_total = to_read.size();
+  for (const auto& pack : to_read) ReadPack(pack);
+  return OkStatus();
+}
+
+void Checker::ReadPack(const repo::IndexedPack& pack) {
+  repo::BlobType type = pack.blobs.empty() ? repo::BlobType::kData : pack.blobs.front().type;
+  std::string name = repo::PackName(type, pack.id);
+  auto bytes = repo_.store().Get(name);
+  progress_.packs_done++;
+  if (!bytes) {
+    Problem({"unreadable pack", false, name, "", bytes.error().message(), {}, 0});
+    for (const auto& blob : pack.blobs) bad_blobs_.emplace(blob.id, name);
+    return;
+  }
+  progress_.bytes_read += bytes->size();
+  report_.bytes_read += bytes->size();
+  if (crypto::Sha256(*bytes) != pack.id) {
+    Problem({"damaged pack", false, name, "", fmt::format("pack {}: content does not match its name (SHA-256)", name),
+             {}, 0});
+  }
+  auto header = repo::ReadPackHeader(repo_.key(), *bytes);
+  if (!header) {
+    Problem({"damaged pack header", false, name, "", header.error().message(), {}, 0});
+  } else if (header->size() != pack.blobs.size()) {
+    Problem({"index mismatch", false, name, "",
+             fmt::format("pack {} holds {} blobs, the index lists {}", name, header->size(), pack.blobs.size()), {},
+             0});
+  }
+  // Check each blob where the index says it is, so one damaged byte costs
+  // only the blobs it touches.
+  for (const auto& entry : pack.blobs) {
+    report_.blobs_read++;
+    if (uint64_t(entry.offset) + entry.length > bytes->size()) {
+      bad_blobs_.emplace(entry.id, name);
+      continue;
+    }
+    auto plain = repo::OpenBlob(repo_.key(), entry, ByteView(*bytes).subspan(entry.offset, entry.length), true);
+    if (!plain) bad_blobs_.emplace(entry.id, name);
+  }
+}
+
+Status Checker::CheckSnapshots() {
+  // One problem per bad blob, so the walk can attach the paths it affects.
+  for (const auto& [blob, pack] : bad_blobs_) {
+    blob_problem_[blob] = report_.problems.size();
+    Problem({"damaged blob", false, pack, blob.Hex(), fmt::format("blob {} in pack {} is missing or damaged",
+                                                                  blob.Short(), pack), {}, 0});
+  }
+  ASSIGN_OR_RETURN(auto ids, repo_.ListFiles(repo::FileKind::kSnapshot));
+  std::unordered_set<Id, IdHash> trees_seen;
+  for (const Id& id : ids) {
+    std::string object = repo::FileName(repo::FileKind::kSnapshot, id);
+    auto plain = repo_.LoadFile(repo::FileKind::kSnapshot, id);
+    Result<repo::Snapshot> snap = plain ? repo::Snapshot::Parse(*plain) : Fail(plain.error());
+    if (!snap) {
+      Problem({"damaged snapshot", false, object, "", snap.error().message(), {}, 0});
+      continue;
+    }
+    report_.snapshots++;
+    std::string label = fmt::format("snapshot {}", id.Short());
+    auto check_blob = [&](const Id& blob, const std::string& where) {
+      if (!repo_.index().Has(blob) && !blob_problem_.contains(blob)) {
+        blob_problem_[blob] = report_.problems.size();
+        Problem({"missing blob", false, "", blob.Hex(), fmt::format("blob {} is in no index", blob.Short()), {}, 0});
+      }
+      Affects(blob, where);
+    };
+    check_blob(snap->tree, label + ": /");
+    // Trees seen in an earlier snapshot are not walked again; their problems
+    // were attributed to the first snapshot that reached them.
+    if (!trees_seen.insert(snap->tree).second) continue;
+    RETURN_IF_ERROR(WalkTree(
+        repo_, snap->tree, "",
+        [&](const std::string& path, const repo::Node& node) {
+          std::string where = label + ": " + path;
+          for (const Id& blob : node.content) check_blob(blob, where);
+          if (node.type != repo::NodeType::kDirectory) return false;
+          check_blob(node.subtree, where);
+          report_.trees_checked++;
+          return trees_seen.insert(node.subtree).second;
+        },
+        [&](const std::string& path, const Error& error) {
+          if (error.code() == Code::kUnavailable) return;
+          Problem({"damaged tree", false, "", "", fmt::format("{}: {}", label + ": " + (path.empty() ? "/" : path),
+                                                              error.message()), {label + ": " + path}, 1});
+        }));
+  }
+  return OkStatus();
+}
+
+Result<CheckReport> Checker::Run() {
+  std::vector<std::pair<Id, Error>> damaged;
+  RETURN_IF_ERROR(repo_.LoadIndex(&damaged));
+  for (const auto& [id, error] : damaged) {
+    Problem({"damaged index", false, repo::FileName(repo::FileKind::kIndex, id), "", error.message(), {}, 0});
+  }
+  RETURN_IF_ERROR(CheckPacks());
+  RETURN_IF_ERROR(CheckSnapshots());
+  return std::move(report_);
+}
+
+}  // namespace
+
+bool CheckReport::HasErrors() const { return std::any_of(problems.begin(), problems.end(), IsError); }
+
+Result<CheckReport> RunCheck(repo::Repository& repo, const CheckOptions& options, CheckProgress& progress) {
+  Checker checker(repo, options, progress);
+  return checker.Run();
+}
+
+}  // namespace arkiv::engine

@@ -1,0 +1,46 @@
+// Restores a snapshot (or parts of it) into a target directory.
+//
+// Files are restored in parallel; every blob is authenticated (AES-GCM with
+// the blob id as associated data) before a byte of it is written. Names were
+// checked by Tree::Parse, and every file is created with O_NOFOLLOW|O_EXCL
+// below directories this restore created or checked, so nothing is written
+// outside the target. All-zero blocks become holes (sparse files); hardlinks
+// are linked again; metadata (mode, owner when root, mtime) is applied last,
+// directories after their contents.
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "repo/repository.h"
+
+namespace arkiv::engine {
+
+struct RestoreOptions {
+  std::string target;
+  // Paths inside the snapshot ("data/sub/file"); empty restores everything.
+  std::vector<std::string> includes;
+  bool verify = false;  // re-read restored files and check them against the blob ids
+  size_t workers = 0;   // 0: default
+};
+
+struct RestoreProgress {
+  std::atomic<uint64_t> files_done{0};
+  std::atomic<uint64_t> bytes_done{0};
+  std::atomic<uint64_t> total_files{0};
+  std::atomic<uint64_t> total_bytes{0};
+};
+
+struct RestoreResult {
+  uint64_t files = 0;
+  uint64_t dirs = 0;
+  uint64_t bytes = 0;
+  uint64_t verified_files = 0;
+  std::vector<std::pair<std::string, Error>> errors;  // per path; restore goes on
+};
+
+Result<RestoreResult> RunRestore(repo::Repository& repo, const Id& tree, const RestoreOptions& options,
+                                 RestoreProgress& progress);
+
+}  // namespace arkiv::engine

@@ -1,0 +1,22 @@
+// Depth-first walks over snapshot trees, for ls, check, prune and diff.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "repo/repository.h"
+
+namespace arkiv::engine {
+
+// Calls `fn(path, node)` for every node below `tree` in name order; `path`
+// is relative to the tree ("dir/file"). Directories are visited before their
+// contents; `fn` returning false skips a directory's contents. A tree that
+// cannot be loaded is passed to `on_error` (if given; else the walk fails).
+Status WalkTree(const repo::Repository& repo, const Id& tree, const std::string& prefix,
+                const std::function<bool(const std::string& path, const repo::Node& node)>& fn,
+                const std::function<void(const std::string& path, const Error& error)>& on_error = nullptr);
+
+// Finds the node at `path` ("a/b/c") below `tree`; kNotFound if absent.
+Result<repo::Node> FindNode(const repo::Repository& repo, const Id& tree, const std::string& path);
+
+}  // namespace arkiv::engine
