@@ -49,6 +49,35 @@ bool AllZero(ByteView data) {
   return true;
 }
 
+// Writes `data` at `offset`, leaving all-zero 64 KiB blocks as holes (the
+// file is extended by ftruncate at the end), so sparse files stay sparse.
+Status WriteSparse(int fd, ByteView data, uint64_t offset, const std::string& path) {
+  constexpr size_t kBlock = 64 * 1024;
+  size_t pos = 0;
+  while (pos < data.size()) {
+    size_t end = std::min(data.size(), pos + kBlock);
+    if (AllZero(data.subspan(pos, end - pos))) {
+      pos = end;
+      continue;
+    }
+    // Extend the run over the following non-zero blocks: fewer syscalls.
+    while (end < data.size()) {
+      size_t next = std::min(data.size(), end + kBlock);
+      if (AllZero(data.subspan(end, next - end))) break;
+      end = next;
+    }
+    while (pos < end) {
+      ssize_t n = ::pwrite(fd, data.data() + pos, end - pos, static_cast<off_t>(offset + pos));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return FailErrno(errno, "write " + path);
+      }
+      pos += static_cast<size_t>(n);
+    }
+  }
+  return OkStatus();
+}
+
 timespec ToTimespec(int64_t ns) {
   return timespec{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
 }
@@ -213,17 +242,7 @@ Status Restorer::WriteFile(const FileJob& job) {
   uint64_t offset = 0;
   for (const Id& id : job.node.content) {
     ASSIGN_OR_RETURN(Bytes data, repo_.LoadBlob(id, repo::BlobCheck::kAuthenticate));
-    if (!AllZero(data)) {
-      size_t done = 0;
-      while (done < data.size()) {
-        ssize_t n = ::pwrite(fd.get(), data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
-        if (n < 0) {
-          if (errno == EINTR) continue;
-          return FailErrno(errno, "write " + job.path);
-        }
-        done += static_cast<size_t>(n);
-      }
-    }
+    RETURN_IF_ERROR(WriteSparse(fd.get(), data, offset, job.path));
     offset += data.size();
     progress_.bytes_done += data.size();
   }

@@ -1,0 +1,82 @@
+// arkiv check: verify the repository's structure and, optionally, every byte.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/format.h"
+#include "cli/progress_line.h"
+#include "engine/check.h"
+#include "repo/lock.h"
+
+namespace arkiv::cli {
+
+void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
+  struct Options {
+    bool read_data = false;
+  };
+  auto opts = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("check", "Verify the repository; exit 1 if anything is missing or damaged");
+  cmd->footer(
+      "Without --read-data: indexes, pack presence and sizes, snapshots and every tree they reach.\n"
+      "With --read-data: also downloads every pack and authenticates every blob.\n"
+      "Each problem names the pack, the blob and the snapshot paths it affects.");
+  cmd->add_flag("--read-data", opts->read_data, "Read and verify all data");
+  cmd->callback([&global, &exit_code, opts] {
+    exit_code = RunCommand(global, [&]() -> Result<int> {
+      ASSIGN_OR_RETURN(auto repo, OpenRepository(global));
+      std::unique_ptr<repo::RepositoryLock> lock;
+      if (!global.no_lock) {
+        ASSIGN_OR_RETURN(lock, repo::RepositoryLock::Acquire(*repo, false));
+      }
+      engine::CheckProgress progress;
+      auto mode = global.json || global.quiet ? ProgressLine::Mode::kOff : ProgressLine::Mode::kTerminal;
+      Result<engine::CheckReport> report = [&] {
+        ProgressLine line(
+            [&](double elapsed) {
+              return fmt::format("[{}] {}/{} packs read, {}", HumanDuration(elapsed), progress.packs_done.load(),
+                                 progress.packs_total.load(), HumanBytes(progress.bytes_read));
+            },
+            mode);
+        return engine::RunCheck(*repo, engine::CheckOptions{opts->read_data}, progress);
+      }();
+      if (!report) return Fail(report.error());
+      bool errors = report->HasErrors();
+      if (global.json) {
+        nlohmann::json problems = nlohmann::json::array();
+        for (const auto& p : report->problems) {
+          problems.push_back({{"kind", p.kind},
+                              {"severity", p.warning ? "warning" : "error"},
+                              {"object", p.object},
+                              {"blob", p.blob},
+                              {"message", p.message},
+                              {"affected", p.affected},
+                              {"affected_total", p.affected_total}});
+        }
+        nlohmann::json j{{"message_type", "check"}, {"ok", !errors},         {"snapshots", report->snapshots},
+                         {"packs", report->packs},  {"blobs", report->blobs}, {"blobs_read", report->blobs_read},
+                         {"bytes_read", report->bytes_read}, {"problems", std::move(problems)}};
+        std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+        return errors ? kExitError : kExitOk;
+      }
+      for (const auto& p : report->problems) {
+        std::cerr << (p.warning ? "warning: " : "error: ") << p.message << "\n";
+        for (const auto& a : p.affected) std::cerr << "  affects " << a << "\n";
+        if (p.affected_total > p.affected.size()) {
+          std::cerr << fmt::format("  ... and {} more\n", p.affected_total - p.affected.size());
+        }
+      }
+      if (!global.quiet) {
+        std::cout << fmt::format("checked {} snapshots, {} packs, {} blobs{}: {}\n", report->snapshots, report->packs,
+                                 report->blobs,
+                                 opts->read_data ? fmt::format(" ({} read)", HumanBytes(report->bytes_read)) : "",
+                                 errors ? "PROBLEMS FOUND" : "no errors");
+      }
+      return errors ? kExitError : kExitOk;
+    });
+  });
+}
+
+}  // namespace arkiv::cli

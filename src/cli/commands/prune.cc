@@ -1,0 +1,37 @@
+// arkiv prune: delete data that no snapshot uses.
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/prune_output.h"
+#include "engine/prune.h"
+#include "repo/lock.h"
+
+namespace arkiv::cli {
+
+void AddPruneCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
+  struct Options {
+    double max_unused = 5.0;
+    bool dry_run = false;
+  };
+  auto opts = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("prune", "Delete data no snapshot uses and repack partly used packs");
+  cmd->footer(
+      "Takes an exclusive lock: no backup may run meanwhile. Crash-safe: an interrupted prune leaves a\n"
+      "readable repository; run it again to finish.");
+  cmd->add_option("--max-unused", opts->max_unused,
+                  "Leave at most this much unused data, in percent of the used data (repack partly used packs "
+                  "until then; 100 = never repack)")
+      ->check(CLI::Range(0.0, 1000.0));
+  cmd->add_flag("-n,--dry-run", opts->dry_run, "Report what would be done; change nothing");
+  cmd->callback([&global, &exit_code, opts] {
+    exit_code = RunCommand(global, [&]() -> Result<int> {
+      ASSIGN_OR_RETURN(auto repo, OpenRepository(global));
+      ASSIGN_OR_RETURN(auto lock, repo::RepositoryLock::Acquire(*repo, true));
+      engine::PruneProgress progress;
+      ASSIGN_OR_RETURN(auto report, engine::RunPrune(*repo, engine::PruneOptions{opts->max_unused, opts->dry_run}, progress));
+      PrintPruneReport(global, report, opts->dry_run);
+      return kExitOk;
+    });
+  });
+}
+
+}  // namespace arkiv::cli

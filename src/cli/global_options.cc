@@ -1,0 +1,87 @@
+#include "cli/global_options.h"
+
+#include <fmt/format.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/exit_codes.h"
+#include "core/posix_error.h"
+#include "storage/open_store.h"
+
+namespace arkiv::cli {
+namespace {
+
+Result<std::string> PromptHidden(const char* prompt) {
+  std::FILE* tty = std::fopen("/dev/tty", "r+");
+  if (tty == nullptr) {
+    return Fail(Code::kInvalidArgument,
+                "no password given: set ARKIV_PASSWORD or ARKIV_PASSWORD_FILE, or use --password-file");
+  }
+  int fd = ::fileno(tty);
+  termios old{};
+  bool have_termios = ::tcgetattr(fd, &old) == 0;
+  if (have_termios) {
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(fd, TCSAFLUSH, &quiet);
+  }
+  std::fprintf(tty, "enter %s: ", prompt);
+  std::fflush(tty);
+  std::string password;
+  for (int c; (c = std::fgetc(tty)) != EOF && c != '\n';) password.push_back(static_cast<char>(c));
+  if (have_termios) ::tcsetattr(fd, TCSAFLUSH, &old);
+  std::fprintf(tty, "\n");
+  std::fclose(tty);
+  return password;
+}
+
+}  // namespace
+
+Result<std::string> ReadPassword(const GlobalOptions& options, bool confirm, const char* prompt) {
+  if (const char* env = std::getenv("ARKIV_PASSWORD"); env != nullptr && *env != '\0') return std::string(env);
+  std::string file = options.password_file;
+  if (file.empty()) {
+    if (const char* env = std::getenv("ARKIV_PASSWORD_FILE")) file = env;
+  }
+  if (!file.empty()) {
+    std::ifstream in(file);
+    if (!in) return FailErrno(errno, "open password file " + file);
+    std::string password;
+    std::getline(in, password);
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    if (password.empty()) return Fail(Code::kInvalidArgument, fmt::format("password file {} is empty", file));
+    return password;
+  }
+  ASSIGN_OR_RETURN(std::string password, PromptHidden(prompt));
+  if (password.empty()) return Fail(Code::kInvalidArgument, "empty password");
+  if (confirm) {
+    ASSIGN_OR_RETURN(std::string again, PromptHidden("the same password again"));
+    if (again != password) return Fail(Code::kInvalidArgument, "the passwords do not match");
+  }
+  return password;
+}
+
+Result<std::unique_ptr<repo::Repository>> OpenRepository(const GlobalOptions& options) {
+  ASSIGN_OR_RETURN(auto store, storage::OpenStore(options.repo));
+  ASSIGN_OR_RETURN(std::string password, ReadPassword(options, false));
+  return repo::Repository::Open(std::move(store), password);
+}
+
+int ReportError(const GlobalOptions& options, const Error& error) {
+  int code = ExitCodeFor(error);
+  if (options.json) {
+    nlohmann::json j{{"message_type", "error"}, {"error", error.message()}, {"code", CodeName(error.code())},
+                     {"exit_code", code}};
+    std::cout << j.dump() << std::endl;
+  }
+  std::cerr << "arkiv: " << error.message() << std::endl;
+  return code;
+}
+
+}  // namespace arkiv::cli

@@ -1,0 +1,40 @@
+// Options every command takes, and the services commands share: reading
+// the password, opening the repository, reporting errors.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "repo/repository.h"
+
+namespace arkiv::cli {
+
+struct GlobalOptions {
+  std::string repo;           // --repo / ARKIV_REPOSITORY
+  std::string password_file;  // --password-file / ARKIV_PASSWORD_FILE
+  bool json = false;
+  bool quiet = false;
+  bool verbose = false;
+  bool no_lock = false;
+};
+
+// ARKIV_PASSWORD, then the password file, then a prompt on a terminal.
+// `confirm` asks twice (for a new password). Never logs the password.
+Result<std::string> ReadPassword(const GlobalOptions& options, bool confirm, const char* prompt = "password");
+
+Result<std::unique_ptr<repo::Repository>> OpenRepository(const GlobalOptions& options);
+
+// Prints "arkiv: <message>" on stderr (or a JSON error object with --json)
+// and returns the exit code for it.
+int ReportError(const GlobalOptions& options, const Error& error);
+
+// Wraps a command's body: runs it, reports a failure, returns the exit code.
+template <typename F>
+int RunCommand(const GlobalOptions& options, F body) {
+  Result<int> code = body();
+  if (!code) return ReportError(options, code.error());
+  return *code;
+}
+
+}  // namespace arkiv::cli
