@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test: installs dependencies, builds, runs the unit and
+# end-to-end tests (ctest), the unit tests again under ASan+UBSan, and a
+# short fuzz run of every parser of stored bytes.
+#   SKIP_SANITIZERS=1  skip the sanitizer build
+#   SKIP_FUZZ=1        skip the fuzz run
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+
+echo "== build and test (RelWithDebInfo)"
+bash scripts/build.sh
+ctest --test-dir build --output-on-failure -j2 --timeout 1200
+
+if [ "${SKIP_SANITIZERS:-0}" != 1 ]; then
+  echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+  BUILD_DIR=build-asan BUILD_TYPE=Debug bash scripts/build.sh -DARKIV_SANITIZE=ON
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j2 -L unit --timeout 1200
+fi
+
+if [ "${SKIP_FUZZ:-0}" != 1 ] && [ -f fuzz/run.sh ]; then
+  echo "== short fuzz run"
+  bash fuzz/run.sh "${FUZZ_SECONDS:-20}"
+fi
+echo "== all tests passed"
