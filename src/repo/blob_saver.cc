@@ -9,7 +9,9 @@ namespace arkiv::repo {
 BlobSaver::BlobSaver(Repository& repo, BlobSaverOptions options)
     : repo_(repo),
       options_(options),
-      uploads_(std::make_unique<ThreadPool>(options.upload_threads, options.upload_threads)) {}
+      // One pack queued beyond those uploading: enough to keep uploads busy,
+      // and each queued pack is pack_size bytes of memory.
+      uploads_(std::make_unique<ThreadPool>(options.upload_threads, 1)) {}
 
 BlobSaver::~BlobSaver() { uploads_->Wait(); }
 
@@ -29,7 +31,7 @@ Result<bool> BlobSaver::Save(BlobType type, const Id& id, ByteView plaintext) {
   std::unique_ptr<PackWriter> full;
   {
     std::lock_guard lock(pack_mutex_[slot]);
-    if (!open_pack_[slot]) open_pack_[slot] = std::make_unique<PackWriter>(type);
+    if (!open_pack_[slot]) open_pack_[slot] = std::make_unique<PackWriter>(type, repo_.config().pack_size + (1u << 20));
     open_pack_[slot]->Add(std::move(blob));
     if (open_pack_[slot]->size() >= repo_.config().pack_size) full = std::move(open_pack_[slot]);
   }

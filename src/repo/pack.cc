@@ -51,6 +51,7 @@ Bytes PackWriter::Finish(const MasterKey& key, std::vector<BlobEntry>* entries) 
   for (const auto& e : entries_) AppendBlobEntry(header, e);
   Bytes sealed = crypto::Aead(key.encryption).Seal(header, AsBytes(kHeaderAssociated));
   Bytes pack = std::move(data_);
+  pack.reserve(pack.size() + sealed.size() + 4);
   pack.insert(pack.end(), sealed.begin(), sealed.end());
   PutU32(pack, static_cast<uint32_t>(sealed.size()));
   *entries = std::move(entries_);

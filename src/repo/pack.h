@@ -30,7 +30,9 @@ Result<Bytes> OpenBlob(const MasterKey& key, const BlobEntry& entry, ByteView se
 // Builds one pack in memory. Not thread safe.
 class PackWriter {
  public:
-  explicit PackWriter(BlobType type) : type_(type) {}
+  // `expected_size` reserves the buffer once: growing a 16 MiB vector by
+  // doubling would copy it and touch twice the memory.
+  PackWriter(BlobType type, size_t expected_size) : type_(type) { data_.reserve(expected_size); }
   void Add(SealedBlob blob);
   size_t size() const { return data_.size(); }
   size_t count() const { return entries_.size(); }

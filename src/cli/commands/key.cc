@@ -28,7 +28,7 @@ void AddKeyCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   struct Options {
     std::string new_password_file;
     std::string id;
-    int kdf_log2 = 17;
+    int kdf_log2 = 15;
   };
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("key", "Manage the passwords (key files) that open the repository");
@@ -66,7 +66,7 @@ void AddKeyCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
     exit_code = RunCommand(global, [&]() -> Result<int> {
       ASSIGN_OR_RETURN(auto repo, OpenRepository(global));
       ASSIGN_OR_RETURN(std::string password, NewPassword(opts->new_password_file));
-      ASSIGN_OR_RETURN(Id id, repo->AddKey(password, crypto::ScryptParams{uint64_t{1} << opts->kdf_log2, 8, 1}));
+      ASSIGN_OR_RETURN(Id id, repo->AddKey(password, crypto::ScryptParams{uint64_t{1} << opts->kdf_log2, 8, 4}));
       if (!global.quiet) std::cout << fmt::format("added key {}\n", id.Short());
       return kExitOk;
     });
@@ -76,7 +76,7 @@ void AddKeyCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       ASSIGN_OR_RETURN(auto repo, OpenRepository(global));
       ASSIGN_OR_RETURN(std::string password, NewPassword(opts->new_password_file));
       // Add the new key before removing the old: never a moment without one.
-      ASSIGN_OR_RETURN(Id id, repo->AddKey(password, crypto::ScryptParams{uint64_t{1} << opts->kdf_log2, 8, 1}));
+      ASSIGN_OR_RETURN(Id id, repo->AddKey(password, crypto::ScryptParams{uint64_t{1} << opts->kdf_log2, 8, 4}));
       RETURN_IF_ERROR(repo->store().Remove(repo::FileName(repo::FileKind::kKey, repo->key_id())));
       if (!global.quiet) std::cout << fmt::format("password changed (key {} replaces {})\n", id.Short(), repo->key_id().Short());
       return kExitOk;
