@@ -6,6 +6,8 @@
 #include <cstring>
 #include <random>
 
+#include "core/status_test_util.h"
+
 namespace arkiv::chunker {
 namespace {
 
@@ -108,7 +110,7 @@ TEST(ChunkReaderTest, PropagatesReadErrors) {
   });
   auto chunk = reader.Next();
   ASSERT_FALSE(chunk);
-  EXPECT_EQ(chunk.error().code(), Code::kDataLoss);
+  EXPECT_EQ(CodeOf(chunk), Code::kDataLoss);
   EXPECT_EQ(chunk.error().message(), "disk said no");
 }
 

@@ -7,6 +7,8 @@
 #include <set>
 #include <string>
 
+#include "core/status_test_util.h"
+
 namespace arkiv::chunker {
 namespace {
 
@@ -61,7 +63,7 @@ TEST(ChunkerParamsTest, Validate) {
   for (const auto& params : bad) {
     auto st = params.Validate();
     ASSERT_FALSE(st) << params.min_size << "/" << params.avg_size << "/" << params.max_size;
-    EXPECT_EQ(st.error().code(), Code::kInvalidArgument);
+    EXPECT_EQ(CodeOf(st), Code::kInvalidArgument);
   }
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
+#include "core/status_test_util.h"
 #include "crypto/random.h"
 
 namespace arkiv::crypto {
@@ -83,7 +84,7 @@ TEST(AeadTest, AnyFlippedByteIsDataLoss) {
       bad[i] ^= mask;
       auto opened = aead.Open(bad, AsBytes("id"));
       ASSERT_FALSE(opened) << "byte " << i << " mask " << int{mask};
-      EXPECT_EQ(opened.error().code(), Code::kDataLoss);
+      EXPECT_EQ(CodeOf(opened), Code::kDataLoss);
     }
   }
 }
@@ -94,20 +95,20 @@ TEST(AeadTest, TruncatedOrExtendedIsDataLoss) {
   for (size_t len : {size_t{0}, Aead::kOverhead - 1, Aead::kOverhead, sealed.size() - 1}) {
     auto opened = aead.Open(ByteView(sealed).first(len));
     ASSERT_FALSE(opened) << len;
-    EXPECT_EQ(opened.error().code(), Code::kDataLoss) << len;
+    EXPECT_EQ(CodeOf(opened), Code::kDataLoss) << len;
   }
   Bytes longer = sealed;
   longer.push_back(0);
-  EXPECT_EQ(aead.Open(longer).error().code(), Code::kDataLoss);
+  EXPECT_EQ(CodeOf(aead.Open(longer)), Code::kDataLoss);
 }
 
 TEST(AeadTest, WrongAssociatedDataIsDataLoss) {
   Aead aead(KeyFrom(8));
   Bytes sealed = aead.Seal(AsBytes("plain"), AsBytes("blob-1"));
-  EXPECT_EQ(aead.Open(sealed, AsBytes("blob-2")).error().code(), Code::kDataLoss);
-  EXPECT_EQ(aead.Open(sealed).error().code(), Code::kDataLoss);
+  EXPECT_EQ(CodeOf(aead.Open(sealed, AsBytes("blob-2"))), Code::kDataLoss);
+  EXPECT_EQ(CodeOf(aead.Open(sealed)), Code::kDataLoss);
   Bytes no_ad = aead.Seal(AsBytes("plain"));
-  EXPECT_EQ(aead.Open(no_ad, AsBytes("blob-1")).error().code(), Code::kDataLoss);
+  EXPECT_EQ(CodeOf(aead.Open(no_ad, AsBytes("blob-1"))), Code::kDataLoss);
 }
 
 TEST(AeadTest, WrongKeyIsDataLoss) {
@@ -116,7 +117,7 @@ TEST(AeadTest, WrongKeyIsDataLoss) {
   other[31] ^= 1;
   auto opened = Aead(other).Open(sealed, AsBytes("id"));
   ASSERT_FALSE(opened);
-  EXPECT_EQ(opened.error().code(), Code::kDataLoss);
+  EXPECT_EQ(CodeOf(opened), Code::kDataLoss);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/hex.h"
+#include "core/status_test_util.h"
 
 namespace arkiv::crypto {
 namespace {
@@ -50,7 +51,7 @@ TEST(KdfTest, ParametersOutOfBoundsAreInvalidArgument) {
   for (const auto& params : bad) {
     auto key = DeriveKey("pw", AsBytes("salt"), params);
     ASSERT_FALSE(key) << params.n << " " << params.r << " " << params.p;
-    EXPECT_EQ(key.error().code(), Code::kInvalidArgument);
+    EXPECT_EQ(CodeOf(key), Code::kInvalidArgument);
   }
 }
 
