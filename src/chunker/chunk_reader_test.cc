@@ -28,7 +28,7 @@ ReadFunction IrregularReader(const Bytes& data, uint64_t seed) {
   return [&data, pos, rng](uint8_t* buffer, size_t size) -> Result<size_t> {
     size_t want = std::min<size_t>(size, 1 + (*rng)() % 9000);
     size_t n = std::min(want, data.size() - *pos);
-    std::memcpy(buffer, data.data() + *pos, n);
+    if (n > 0) std::memcpy(buffer, data.data() + *pos, n);  // data.data() may be null
     *pos += n;
     return n;
   };

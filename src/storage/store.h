@@ -8,6 +8,9 @@
 // A name should not also be the directory of another name ("a" beside
 // "a/b"): stores that map names to files cannot hold both and refuse the
 // second with kFailedPrecondition; the repository layout never needs it.
+// A prefix of other names is no object (Get/Stat/Remove of "a" give
+// kNotFound while only "a/b" exists), and once "a/b" is removed, "a" may be
+// put.
 //
 // Guarantees every implementation must give (the conformance suite in
 // storage/testing checks them):
@@ -23,13 +26,14 @@
 //    and returns no bytes; offset > size is kInvalidArgument.
 //  * List calls `fn` exactly once per object whose name starts with `prefix`,
 //    compared byte by byte: "data/a" lists "data/a1" and "data/ab/x" alike.
-//    The order is unspecified.
+//    The order is unspecified; `fn` is called from one thread at a time.
 //
 // Error codes: kNotFound (object missing), kAlreadyExists (PutMode::kCreateOnly
 // and the object exists), kUnavailable (retry may help: network, 5xx,
 // throttling), kPermissionDenied (credentials rejected; never retried),
 // kResourceExhausted (disk full, quota), kInvalidArgument (bad name or range),
-// kDataLoss (the store returned bytes it knows to be damaged or short).
+// kDataLoss (the store returned bytes it knows to be damaged or short),
+// kFailedPrecondition (the name conflicts with a directory, see above).
 // Messages name the store location and the object; never a credential.
 //
 // Thread safety: all methods may be called concurrently.
