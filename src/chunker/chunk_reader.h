@@ -19,6 +19,7 @@ using ReadFunction = std::function<Result<size_t>(uint8_t* buffer, size_t size)>
 
 class ChunkReader {
  public:
+  // Keeps a reference: `chunker` must outlive the reader.
   ChunkReader(const Chunker& chunker, ReadFunction read);
 
   // The next chunk, or nullopt at the end of the stream.

@@ -240,6 +240,9 @@ Status LocalStore::List(std::string_view prefix, const std::function<Status(cons
   // Start at the deepest directory the prefix names entirely.
   size_t slash = prefix.rfind('/');
   std::string dir_part = slash == std::string_view::npos ? "" : std::string(prefix.substr(0, slash + 1));
+  // No object name starts with a directory part that is not itself a valid
+  // name ("/etc/", "../"), and walking it would leave the root.
+  if (!dir_part.empty() && !ValidateObjectName(std::string_view(dir_part).substr(0, slash))) return OkStatus();
   std::string dir = dir_part.empty() ? root_.string() : PathOf(dir_part.substr(0, dir_part.size() - 1));
   return ListDirectory(dir, dir_part, prefix, fn);
 }

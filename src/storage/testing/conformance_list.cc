@@ -69,6 +69,15 @@ TEST_P(StoreConformanceTest, ListStopsAtTheCallbacksError) {
   EXPECT_EQ(calls, 1);
 }
 
+// No valid name starts with these, and a store must not look outside itself.
+TEST_P(StoreConformanceTest, ListWithImpossiblePrefixListsNothing) {
+  ASSERT_TRUE(store_->Put("data/x", AsBytes("x")));
+  for (std::string_view prefix : {"/", "/etc/", "/etc/host", "../", "../../../../etc/host", "data/../data/",
+                                  "data//", "./data/", "\\"}) {
+    EXPECT_TRUE(ListNames(*store_, prefix).empty()) << prefix;
+  }
+}
+
 TEST_P(StoreConformanceTest, ListOfAnEmptyStoreCallsNothing) {
   EXPECT_TRUE(ListNames(*store_, "").empty());
   EXPECT_TRUE(ListNames(*store_, "data/").empty());
