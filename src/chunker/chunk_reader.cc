@@ -1,36 +1,38 @@
 #include "chunker/chunk_reader.h"
 
-#include <cstring>
+#include <algorithm>
 
 namespace arkiv::chunker {
 
-ChunkReader::ChunkReader(const Chunker& chunker, ReadFunction read, Bytes& buffer)
-    : chunker_(chunker), read_(std::move(read)), buffer_(buffer) {}
-
-Status ChunkReader::Fill() {
-  size_t capacity = 2 * static_cast<size_t>(chunker_.params().max_size);
-  if (buffer_.size() < capacity) buffer_.resize(capacity);
-  if (start_ > 0) {
-    std::memmove(buffer_.data(), buffer_.data() + start_, end_ - start_);
-    end_ -= start_;
-    start_ = 0;
-  }
-  while (!at_end_ && end_ < buffer_.size()) {
-    ASSIGN_OR_RETURN(size_t n, read_(buffer_.data() + end_, buffer_.size() - end_));
-    if (n == 0) at_end_ = true;
-    end_ += n;
-  }
-  return OkStatus();
-}
+ChunkReader::ChunkReader(const Chunker& chunker, ReadFunction read, uint64_t size_hint)
+    : chunker_(chunker), read_(std::move(read)), remaining_hint_(size_hint) {}
 
 Result<std::optional<Bytes>> ChunkReader::Next() {
-  if (end_ - start_ < chunker_.params().max_size && !at_end_) RETURN_IF_ERROR(Fill());
-  if (start_ == end_) return std::optional<Bytes>();
-  ByteView pending(buffer_.data() + start_, end_ - start_);
-  size_t cut = chunker_.FindBoundary(pending, at_end_);
-  if (cut == 0) cut = pending.size();  // cannot happen after Fill; stay safe
-  Bytes chunk(pending.begin(), pending.begin() + static_cast<ptrdiff_t>(cut));
-  start_ += cut;
+  Bytes chunk;
+  // Most chunks are near the average; a small file fits exactly.
+  uint64_t guess = remaining_hint_ > 0 ? remaining_hint_ : 2ull * chunker_.params().avg_size;
+  chunk.reserve(static_cast<size_t>(std::min<uint64_t>(guess, 2ull * chunker_.params().avg_size)));
+  Chunker::ScanState state;
+  for (;;) {
+    if (start_ == end_) {
+      if (at_end_) break;
+      if (!buffer_) buffer_.reset(new uint8_t[kReadSize]);  // not zeroed: read() fills it
+      ASSIGN_OR_RETURN(size_t n, read_(buffer_.get(), kReadSize));
+      start_ = 0;
+      end_ = n;
+      if (n == 0) {
+        at_end_ = true;
+        break;
+      }
+    }
+    bool cut = false;
+    size_t used = chunker_.Scan(ByteView(buffer_.get() + start_, end_ - start_), state, &cut);
+    chunk.insert(chunk.end(), buffer_.get() + start_, buffer_.get() + start_ + used);
+    start_ += used;
+    if (cut) break;
+  }
+  if (chunk.empty()) return std::optional<Bytes>();
+  remaining_hint_ -= std::min<uint64_t>(remaining_hint_, chunk.size());
   return std::optional<Bytes>(std::move(chunk));
 }
 

@@ -1,12 +1,14 @@
 // Cuts a byte stream (a file) into content-defined chunks.
 //
-// Reads through a caller-owned buffer (grown to 2 × max_size once, then
-// reused across files, so small files cost no large allocation); each chunk
-// is returned as its own buffer so that it can be hashed, compressed and
-// encrypted on another thread while the reader goes on.
+// Streams: reads 1 MiB at a time and appends the bytes straight into the
+// chunk being scanned, so memory is one read buffer plus the chunk itself
+// (there is no max_size window to copy around). Each chunk is returned as
+// its own buffer, to be hashed, compressed and encrypted on another thread
+// while the reader goes on.
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 #include "chunker/fastcdc.h"
@@ -20,18 +22,20 @@ using ReadFunction = std::function<Result<size_t>(uint8_t* buffer, size_t size)>
 
 class ChunkReader {
  public:
-  // `buffer` must outlive the reader and not be shared with another reader.
-  ChunkReader(const Chunker& chunker, ReadFunction read, Bytes& buffer);
+  // Keeps a reference: `chunker` must outlive the reader. `size_hint` (the
+  // file size, if known) sizes the first chunk's buffer.
+  ChunkReader(const Chunker& chunker, ReadFunction read, uint64_t size_hint = 0);
 
   // The next chunk, or nullopt at the end of the stream.
   Result<std::optional<Bytes>> Next();
 
  private:
-  Status Fill();
+  static constexpr size_t kReadSize = 1 << 20;
 
   const Chunker& chunker_;
   ReadFunction read_;
-  Bytes& buffer_;
+  uint64_t remaining_hint_;
+  std::unique_ptr<uint8_t[]> buffer_;
   size_t start_ = 0;  // first unconsumed byte
   size_t end_ = 0;    // one past the last byte read
   bool at_end_ = false;

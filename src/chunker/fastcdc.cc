@@ -35,27 +35,47 @@ Chunker::Chunker(const ChunkerParams& params) : params_(params) {
   for (auto& g : gear_) g = SplitMix64(state);
 }
 
-size_t Chunker::FindBoundary(ByteView data, bool at_end) const {
-  size_t n = data.size();
-  if (n <= params_.min_size) return at_end ? n : 0;
-  size_t limit = std::min<size_t>(n, params_.max_size);
-  size_t normal = std::min<size_t>(limit, params_.avg_size);
+size_t Chunker::Scan(ByteView data, ScanState& state, bool* cut) const {
+  const uint64_t min = params_.min_size, avg = params_.avg_size, max = params_.max_size;
   const uint8_t* p = data.data();
-  uint64_t fp = 0;
+  const size_t n = data.size();
+  uint64_t length = state.length, fp = state.hash;
+  size_t i = 0;
+  *cut = false;
   // Bytes before min_size never end a chunk, and only the last 64 of them
-  // influence the hash: start hashing just before min_size.
-  size_t i = params_.min_size - 64;
-  for (; i < params_.min_size; ++i) fp = (fp << 1) + gear_[p[i]];
-  for (; i < normal; ++i) {
-    fp = (fp << 1) + gear_[p[i]];
-    if ((fp & mask_small_) == 0) return i + 1;
+  // influence the hash: skip the rest unhashed.
+  if (length + 64 < min) {
+    size_t skip = static_cast<size_t>(std::min<uint64_t>(n, min - 64 - length));
+    i += skip;
+    length += skip;
   }
-  for (; i < limit; ++i) {
-    fp = (fp << 1) + gear_[p[i]];
-    if ((fp & mask_large_) == 0) return i + 1;
+  for (; i < n && length < min; ++i, ++length) fp = (fp << 1) + gear_[p[i]];
+  for (; i < n && length < avg;) {
+    fp = (fp << 1) + gear_[p[i++]];
+    ++length;
+    if ((fp & mask_small_) == 0) goto found;
   }
-  if (limit == params_.max_size) return limit;
-  return at_end ? n : 0;
+  for (; i < n && length < max;) {
+    fp = (fp << 1) + gear_[p[i++]];
+    ++length;
+    if ((fp & mask_large_) == 0) goto found;
+  }
+  if (length == max) goto found;
+  state.length = length;
+  state.hash = fp;
+  return i;
+found:
+  *cut = true;
+  state = ScanState{};
+  return i;
+}
+
+size_t Chunker::FindBoundary(ByteView data, bool at_end) const {
+  ScanState state;
+  bool cut = false;
+  size_t n = Scan(data, state, &cut);
+  if (cut) return n;
+  return at_end ? data.size() : 0;
 }
 
 }  // namespace arkiv::chunker

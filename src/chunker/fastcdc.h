@@ -31,6 +31,17 @@ class Chunker {
   // REQUIRES: params.Validate() succeeded.
   explicit Chunker(const ChunkerParams& params);
 
+  // Streaming form: the state of a chunk being scanned.
+  struct ScanState {
+    uint64_t length = 0;  // bytes of the chunk seen so far
+    uint64_t hash = 0;
+  };
+  // Scans `data` as the continuation of the chunk in `state`. Returns how
+  // many bytes of `data` belong to the chunk and sets `*cut` when the chunk
+  // ends after them (the state is then reset for the next chunk). Feeding a
+  // stream in any pieces gives the same chunks as FindBoundary.
+  size_t Scan(ByteView data, ScanState& state, bool* cut) const;
+
   // Returns the length of the first chunk of `data`. When `data` is shorter
   // than max_size and `at_end` is false, a return of 0 means "no boundary
   // yet: give me more bytes". With `at_end`, the rest is one final chunk.

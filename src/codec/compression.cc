@@ -24,8 +24,9 @@ ZSTD_DCtx* ThreadDecompressor() {
   return ctx.get();
 }
 
-// Raw blobs above this size are not worth a zstd attempt when compression
-// is off; kept here for clarity of intent.
+// No blob is larger than this (chunks are at most 64 MiB, tree blobs far
+// smaller): a larger raw_size comes from a corrupt or hostile header, and
+// believing it would allocate that much before decoding a single byte.
 constexpr uint64_t kMaxRawSize = 1ull << 30;
 
 }  // namespace

@@ -16,7 +16,8 @@ enum class Compression : uint8_t { kNone = 0, kZstd = 1 };
 // level 0 disables compression.
 Compression Compress(ByteView data, int level, Bytes& out);
 
-// kDataLoss unless `data` decodes to exactly `raw_size` bytes.
+// kDataLoss unless `data` decodes to exactly `raw_size` bytes, or when
+// raw_size exceeds 1 GiB (no blob is that large) or `method` is unknown.
 Result<Bytes> Decompress(Compression method, ByteView data, uint64_t raw_size);
 
 }  // namespace arkiv::codec

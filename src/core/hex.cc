@@ -85,6 +85,10 @@ std::optional<Bytes> Base64Decode(std::string_view text) {
       if (d < 0) return std::nullopt;
       v = v << 6 | static_cast<uint32_t>(d);
     }
+    // Bits below the last whole byte must be zero: otherwise several texts
+    // would decode to the same bytes, and a checksum over the text could be
+    // sidestepped by a modified but equivalent encoding.
+    if ((pad == 1 && (v & 0xff) != 0) || (pad == 2 && (v & 0xffff) != 0)) return std::nullopt;
     out.push_back(static_cast<uint8_t>(v >> 16));
     if (pad < 2) out.push_back(static_cast<uint8_t>(v >> 8));
     if (pad < 1) out.push_back(static_cast<uint8_t>(v));

@@ -13,7 +13,11 @@ std::string HexEncode(ByteView data);
 // Returns nullopt on odd length or a non-hex character.
 std::optional<Bytes> HexDecode(std::string_view hex);
 
+// Standard base64 (RFC 4648 alphabet, '=' padding, no line breaks).
 std::string Base64Encode(ByteView data);
+// Returns nullopt unless `text` is canonical padded base64: length a multiple
+// of 4, only alphabet characters, '=' only as the last one or two, and unused
+// trailing bits zero. Whitespace is not skipped.
 std::optional<Bytes> Base64Decode(std::string_view text);
 
 }  // namespace arkiv

@@ -21,7 +21,8 @@ class Id {
 
   Id() : bytes_{} {}
   explicit Id(const std::array<uint8_t, kSize>& bytes) : bytes_(bytes) {}
-  // REQUIRES: data.size() == kSize.
+  // REQUIRES: data.size() == kSize (shorter input is zero-padded, longer
+  // input truncated: callers pass digests, never untrusted lengths).
   static Id FromBytes(ByteView data);
   // Returns nullopt unless `hex` is exactly 64 hex digits.
   static std::optional<Id> Parse(std::string_view hex);

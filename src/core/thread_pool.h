@@ -4,6 +4,10 @@
 // backup's memory bounded when reading outruns compression or upload.
 // Thread safety: every method may be called from any thread, including from
 // tasks, except Wait()/destructor, which must not be called from a task.
+// Beware Submit() from a task: when the queue is full it blocks a worker, and
+// if every worker blocks so, nothing drains the queue and the pool deadlocks.
+// Fan-out from tasks belongs on a second pool (or a queue that cannot fill).
+// The destructor runs every task still queued before it returns.
 #pragma once
 
 #include <condition_variable>
@@ -24,6 +28,7 @@ class ThreadPool {
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
+  // Queues `task`; blocks while `max_queued` tasks are already waiting.
   void Submit(std::function<void()> task);
 
   // Runs `fn` on the pool and returns its future result.

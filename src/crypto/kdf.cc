@@ -8,7 +8,8 @@ namespace arkiv::crypto {
 
 Result<std::array<uint8_t, 32>> DeriveKey(std::string_view password, ByteView salt, const ScryptParams& params) {
   if (params.n < 2 || !std::has_single_bit(params.n) || params.n > kMaxScryptN || params.r == 0 ||
-      params.r > kMaxScryptR || params.p == 0 || params.p > kMaxScryptP) {
+      params.r > kMaxScryptR || params.p == 0 || params.p > kMaxScryptP ||
+      128ull * params.r * params.n > kMaxScryptMemory) {
     return Fail(Code::kInvalidArgument, "scrypt parameters out of range");
   }
   std::array<uint8_t, 32> key{};

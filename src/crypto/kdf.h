@@ -20,11 +20,18 @@ struct ScryptParams {
 };
 
 // Upper bounds accepted from a key file, so a hostile file cannot demand
-// unbounded memory or time. 2^22 * 8 * 128 B = 4 GiB at the top.
+// unbounded memory or time. Each bound alone is not enough: N = 2^22 with
+// r = 32 would need 16 GiB, so the memory scrypt needs (128 * r * N bytes)
+// is capped as well, at 4 GiB (2^22 * 8 * 128 B).
 constexpr uint64_t kMaxScryptN = 1ull << 22;
 constexpr uint32_t kMaxScryptR = 32;
 constexpr uint32_t kMaxScryptP = 16;
+constexpr uint64_t kMaxScryptMemory = 4ull << 30;
 
+// Derives a 256-bit key from `password` and `salt`.
+// Errors: kInvalidArgument when N is not a power of two >= 2, or any of N, r,
+// p or the memory they need is out of the bounds above (a corrupt or hostile
+// key file); kResourceExhausted when OpenSSL cannot run it (out of memory).
 Result<std::array<uint8_t, 32>> DeriveKey(std::string_view password, ByteView salt, const ScryptParams& params);
 
 }  // namespace arkiv::crypto

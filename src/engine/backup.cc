@@ -142,14 +142,13 @@ Status Backup::ReadFileContent(const std::string& path, Node& node) {
   FileDescriptor fd(raw_fd);
   ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
   uint64_t size = 0;
-  thread_local Bytes read_buffer;
   chunker::ChunkReader reader(chunker_, [&](uint8_t* buffer, size_t want) -> Result<size_t> {
     for (;;) {
       ssize_t n = ::read(fd.get(), buffer, want);
       if (n >= 0) return static_cast<size_t>(n);
       if (errno != EINTR) return FailErrno(errno, "read " + path);
     }
-  }, read_buffer);
+  }, node.size);
   node.content.clear();
   for (;;) {
     ASSIGN_OR_RETURN(auto chunk, reader.Next());

@@ -113,9 +113,11 @@ class Restorer {
   Result<RestoreResult> Run(const Id& tree);
 
  private:
-  Status Walk(const Id& tree_id, const std::string& dir, const std::string& rel);
-  Status MakeDirectory(const std::string& path);
-  Status RestoreNode(const Node& node, const std::string& path, const std::string& rel);
+  // `fresh`: `dir` was created by this restore, so nothing is in the way.
+  Status Walk(const Id& tree_id, const std::string& dir, const std::string& rel, bool fresh);
+  // Returns whether the directory was created (false: it existed).
+  Result<bool> MakeDirectory(const std::string& path);
+  Status RestoreNode(const Node& node, const std::string& path, const std::string& rel, bool fresh);
   Status WriteFile(const FileJob& job);
   Status VerifyFile(const FileJob& job);
   Status ApplyMetadata(const std::string& path, const Node& node, int fd);
@@ -140,8 +142,8 @@ void Restorer::RecordError(const std::string& path, const Error& error) {
   result_.errors.emplace_back(path, error);
 }
 
-Status Restorer::MakeDirectory(const std::string& path) {
-  if (::mkdir(path.c_str(), 0700) == 0) return OkStatus();
+Result<bool> Restorer::MakeDirectory(const std::string& path) {
+  if (::mkdir(path.c_str(), 0700) == 0) return true;
   if (errno != EEXIST) return FailErrno(errno, "create directory " + path);
   struct stat st{};
   if (::lstat(path.c_str(), &st) != 0) return FailErrno(errno, "lstat " + path);
@@ -149,22 +151,22 @@ Status Restorer::MakeDirectory(const std::string& path) {
     // Never descend through a symlink or replace a file with a directory.
     return Fail(Code::kFailedPrecondition, fmt::format("{} exists and is not a directory", path));
   }
-  return OkStatus();
+  return false;
 }
 
-Status Restorer::RestoreNode(const Node& node, const std::string& path, const std::string& rel) {
+Status Restorer::RestoreNode(const Node& node, const std::string& path, const std::string& rel, bool fresh) {
   // Replace whatever non-directory is in the way; a directory in the way of
   // a non-directory is an error (we never delete trees of user data).
   struct stat st{};
-  if (node.type != NodeType::kDirectory && ::lstat(path.c_str(), &st) == 0) {
+  if (!fresh && node.type != NodeType::kDirectory && ::lstat(path.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode)) return Fail(Code::kFailedPrecondition, fmt::format("{} is in the way (a directory)", path));
     if (::unlink(path.c_str()) != 0) return FailErrno(errno, "remove " + path);
   }
   switch (node.type) {
     case NodeType::kDirectory: {
-      RETURN_IF_ERROR(MakeDirectory(path));
+      ASSIGN_OR_RETURN(bool created, MakeDirectory(path));
       result_.dirs++;
-      RETURN_IF_ERROR(Walk(node.subtree, path, rel));
+      RETURN_IF_ERROR(Walk(node.subtree, path, rel, created));
       dirs_.push_back({path, node});
       return OkStatus();
     }
@@ -203,13 +205,13 @@ Status Restorer::RestoreNode(const Node& node, const std::string& path, const st
   return OkStatus();
 }
 
-Status Restorer::Walk(const Id& tree_id, const std::string& dir, const std::string& rel) {
+Status Restorer::Walk(const Id& tree_id, const std::string& dir, const std::string& rel, bool fresh) {
   ASSIGN_OR_RETURN(repo::Tree tree, repo_.LoadTree(tree_id));
   for (const auto& node : tree.nodes) {
     std::string child_rel = rel.empty() ? node.name : rel + "/" + node.name;
     if (!Selected(child_rel, options_.includes)) continue;
     std::string path = dir + "/" + node.name;
-    if (auto st = RestoreNode(node, path, child_rel); !st) {
+    if (auto st = RestoreNode(node, path, child_rel, fresh); !st) {
       if (st.error().code() == Code::kDataLoss || st.error().code() == Code::kNotFound) {
         RecordError(child_rel, st.error());  // damaged subtree: restore the rest
         continue;
@@ -288,7 +290,7 @@ Result<RestoreResult> Restorer::Run(const Id& tree) {
   }
   if (::access(target.c_str(), W_OK) != 0) return FailErrno(errno, "restore target " + target + " is not writable");
 
-  RETURN_IF_ERROR(Walk(tree, target, ""));
+  RETURN_IF_ERROR(Walk(tree, target, "", /*fresh=*/false));
 
   // Big files first so that the long ones do not start last.
   std::sort(files_.begin(), files_.end(), [](const FileJob& a, const FileJob& b) { return a.node.size > b.node.size; });

@@ -1,22 +1,39 @@
 // The one storage interface every backend, wrapper and placement implements.
 //
-// A store holds immutable named objects. Names are relative paths of
-// printable ASCII ("data/ab/ab12…", "snapshots/…"), never starting with '/'
-// and never containing "..", NUL or a backslash.
+// A store holds immutable named objects. Names ("data/ab/ab12…",
+// "snapshots/…") are relative paths in UTF-8 of at most 1024 bytes, made of
+// '/'-separated parts of 1 to 255 bytes each; no part is "." or "..", none
+// begins with ".arkiv-" (reserved for a store's own temporary state), and no
+// control character or backslash appears. ValidateObjectName checks this.
+// A name should not also be the directory of another name ("a" beside
+// "a/b"): stores that map names to files cannot hold both and refuse the
+// second with kFailedPrecondition; the repository layout never needs it.
+// A prefix of other names is no object (Get/Stat/Remove of "a" give
+// kNotFound while only "a/b" exists), and once "a/b" is removed, "a" may be
+// put.
 //
 // Guarantees every implementation must give (the conformance suite in
 // storage/testing checks them):
 //  * Put is atomic: a reader sees the whole object or none; a crash mid-put
 //    leaves no object (temporary state is invisible to Get/Stat/List).
-//  * Read-after-write: a successful Put is visible to the next Get/Stat/List.
+//    Replacing an object is atomic as well: a concurrent reader gets the
+//    old bytes or the new ones, never a mix.
+//  * Read-after-write: a successful Put is visible to the next Get/Stat/List,
+//    and a successful Remove to the next Get/Stat/List/Put.
 //  * Get of a range that is not fully inside the object fails with
-//    kInvalidArgument; it never returns fewer bytes than asked.
-//  * List calls `fn` exactly once per object whose name starts with `prefix`.
+//    kInvalidArgument; it never returns fewer bytes than asked. An empty
+//    range at the very end (offset == size, length 0 or kToEnd) is inside
+//    and returns no bytes; offset > size is kInvalidArgument.
+//  * List calls `fn` exactly once per object whose name starts with `prefix`,
+//    compared byte by byte: "data/a" lists "data/a1" and "data/ab/x" alike.
+//    The order is unspecified; `fn` is called from one thread at a time.
 //
 // Error codes: kNotFound (object missing), kAlreadyExists (PutMode::kCreateOnly
 // and the object exists), kUnavailable (retry may help: network, 5xx,
 // throttling), kPermissionDenied (credentials rejected; never retried),
-// kResourceExhausted (disk full, quota), kInvalidArgument (bad name or range).
+// kResourceExhausted (disk full, quota), kInvalidArgument (bad name or range),
+// kDataLoss (the store returned bytes it knows to be damaged or short),
+// kFailedPrecondition (the name conflicts with a directory, see above).
 // Messages name the store location and the object; never a credential.
 //
 // Thread safety: all methods may be called concurrently.
@@ -72,5 +89,9 @@ class Store {
 
 // kInvalidArgument unless `name` is a valid object name (see above).
 Status ValidateObjectName(std::string_view name);
+
+// Parts of object names starting with this are never valid object names, so
+// a store may use them for temporary files that List must not report.
+inline constexpr std::string_view kReservedNamePrefix = ".arkiv-";
 
 }  // namespace arkiv::storage

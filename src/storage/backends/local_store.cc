@@ -17,7 +17,9 @@
 namespace arkiv::storage {
 namespace {
 
+// Inside the reserved name space, so no object name can collide with it.
 constexpr std::string_view kTempPrefix = ".arkiv-tmp-";
+static_assert(kTempPrefix.starts_with(kReservedNamePrefix));
 
 class FileCloser {
  public:
@@ -57,6 +59,15 @@ std::string ParentOf(const std::string& path) {
   return slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
 }
 
+Error DirectoryInTheWay() {
+  return Error(Code::kFailedPrecondition, "the name is a directory of other objects");
+}
+
+bool IsDirectory(const std::string& path) {
+  struct stat st{};
+  return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 }  // namespace
 
 LocalStore::LocalStore(std::filesystem::path root) : root_(std::move(root)) {}
@@ -68,6 +79,10 @@ std::string LocalStore::PathOf(std::string_view name) const { return (root_ / st
 Status LocalStore::MakeParents(const std::string& path) const {
   std::error_code ec;
   std::filesystem::create_directories(ParentOf(path), ec);
+  if (ec == std::errc::not_a_directory || ec == std::errc::file_exists) {
+    // An object occupies a name this one needs as a directory ("a" for "a/b").
+    return Fail(Code::kFailedPrecondition, "a parent of the name is an object: " + ParentOf(path));
+  }
   if (ec) return FailErrno(ec.value(), "create directory " + ParentOf(path));
   return OkStatus();
 }
@@ -78,33 +93,56 @@ Status LocalStore::Put(std::string_view name, ByteView data, PutMode mode) {
   auto context = [&](const Error& e) { return e.Context(fmt::format("{}: put {}", Location(), name)); };
   if (auto st = MakeParents(path); !st) return Fail(context(st.error()));
   std::string dir = ParentOf(path);
-  std::string temp = dir + "/" + std::string(kTempPrefix) + HexEncode(crypto::RandomBytes(8));
+  auto temp = WriteTemporary(dir, data);
+  if (!temp) return Fail(context(temp.error()));
+  if (auto st = Publish(*temp, path, mode); !st) {
+    ::unlink(temp->c_str());
+    if (st.error().code() == Code::kAlreadyExists) {
+      return Fail(Code::kAlreadyExists, fmt::format("{}: object {} already exists", Location(), name));
+    }
+    return Fail(context(st.error()));
+  }
+  if (auto st = SyncDirectory(dir); !st) return Fail(context(st.error()));
+  return OkStatus();
+}
 
+Result<std::string> LocalStore::WriteTemporary(const std::string& dir, ByteView data) const {
+  std::string temp = dir + "/" + std::string(kTempPrefix) + HexEncode(crypto::RandomBytes(8));
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return Fail(context(PosixError(errno, "create " + temp)));
+  if (fd < 0) return FailErrno(errno, "create " + temp);
   FileCloser closer(fd);
   auto abandon = [&](const Error& e) {
     ::unlink(temp.c_str());
-    return Fail(context(e));
+    return Fail(e);
   };
   if (auto st = WriteAll(fd, data, temp); !st) return abandon(st.error());
   if (::fsync(fd) != 0) return abandon(PosixError(errno, "fsync " + temp));
   if (::close(closer.release()) != 0) return abandon(PosixError(errno, "close " + temp));
+  return temp;
+}
 
-  if (mode == PutMode::kCreateOnly) {
-    // link() fails with EEXIST atomically, unlike rename().
-    if (::link(temp.c_str(), path.c_str()) != 0) {
-      int err = errno;
-      ::unlink(temp.c_str());
-      if (err == EEXIST) return Fail(Code::kAlreadyExists, fmt::format("{}: object {} already exists", Location(), name));
-      return Fail(context(PosixError(err, "link " + path)));
+Status LocalStore::Publish(const std::string& temp, const std::string& path, PutMode mode) const {
+  // An empty directory at `path` is what Remove leaves of a former prefix
+  // ("a" after removing "a/b"): it holds no object, so it may give way.
+  // A directory that still holds objects is a name conflict.
+  for (int attempt = 0;; ++attempt) {
+    int err = 0;
+    if (mode == PutMode::kCreateOnly) {
+      // link() fails with EEXIST atomically, unlike rename().
+      if (::link(temp.c_str(), path.c_str()) == 0) {
+        ::unlink(temp.c_str());
+        return OkStatus();
+      }
+      err = errno;
+      if (err == EEXIST && !IsDirectory(path)) return Fail(Code::kAlreadyExists, "object exists");
+    } else {
+      if (::rename(temp.c_str(), path.c_str()) == 0) return OkStatus();
+      err = errno;
     }
-    ::unlink(temp.c_str());
-  } else if (::rename(temp.c_str(), path.c_str()) != 0) {
-    return abandon(PosixError(errno, "rename to " + path));
+    bool directory = (err == EISDIR || err == EEXIST || err == ENOTEMPTY) && IsDirectory(path);
+    if (!directory) return FailErrno(err, (mode == PutMode::kCreateOnly ? "link to " : "rename to ") + path);
+    if (attempt > 0 || ::rmdir(path.c_str()) != 0) return Fail(DirectoryInTheWay());
   }
-  if (auto st = SyncDirectory(dir); !st) return Fail(context(st.error()));
-  return OkStatus();
 }
 
 Result<Bytes> LocalStore::Get(std::string_view name, uint64_t offset, uint64_t length) {
@@ -121,6 +159,8 @@ Result<Bytes> LocalStore::Get(std::string_view name, uint64_t offset, uint64_t l
   FileCloser closer(fd);
   struct stat st{};
   if (::fstat(fd, &st) != 0) return FailErrno(errno, fmt::format("{}: stat {}", Location(), name));
+  // open() succeeds on directories: "data" is a prefix of objects, not one.
+  if (!S_ISREG(st.st_mode)) return Fail(Code::kNotFound, fmt::format("{}: {} is not an object", Location(), name));
   uint64_t size = static_cast<uint64_t>(st.st_size);
   if (length == kToEnd) {
     if (offset > size) {
@@ -200,6 +240,9 @@ Status LocalStore::List(std::string_view prefix, const std::function<Status(cons
   // Start at the deepest directory the prefix names entirely.
   size_t slash = prefix.rfind('/');
   std::string dir_part = slash == std::string_view::npos ? "" : std::string(prefix.substr(0, slash + 1));
+  // No object name starts with a directory part that is not itself a valid
+  // name ("/etc/", "../"), and walking it would leave the root.
+  if (!dir_part.empty() && !ValidateObjectName(std::string_view(dir_part).substr(0, slash))) return OkStatus();
   std::string dir = dir_part.empty() ? root_.string() : PathOf(dir_part.substr(0, dir_part.size() - 1));
   return ListDirectory(dir, dir_part, prefix, fn);
 }
@@ -208,10 +251,12 @@ Status LocalStore::Remove(std::string_view name) {
   RETURN_IF_ERROR(ValidateObjectName(name));
   std::string path = PathOf(name);
   if (::unlink(path.c_str()) != 0) {
-    if (errno == ENOENT || errno == ENOTDIR) {
+    int err = errno;
+    // unlink() of a directory fails with EISDIR (Linux) or EPERM (POSIX).
+    if (err == ENOENT || err == ENOTDIR || ((err == EISDIR || err == EPERM) && IsDirectory(path))) {
       return Fail(Code::kNotFound, fmt::format("{}: object {} not found", Location(), name));
     }
-    return FailErrno(errno, fmt::format("{}: remove {}", Location(), name));
+    return FailErrno(err, fmt::format("{}: remove {}", Location(), name));
   }
   return SyncDirectory(ParentOf(path));
 }

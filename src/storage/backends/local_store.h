@@ -4,6 +4,10 @@
 // Put writes a temporary file ".arkiv-tmp-*" beside the target, fsyncs it,
 // renames it into place and fsyncs the directory, so a crash leaves either
 // the old state or the whole new object. Temporary files are never listed.
+// Remove leaves empty directories behind; they are never listed, and a Put
+// whose name is such an empty directory removes it first. A name that is a
+// directory of other objects ("a" beside "a/b") is kFailedPrecondition.
+// Temporary files a crash leaves behind stay until someone deletes them.
 #pragma once
 
 #include <filesystem>
@@ -29,6 +33,10 @@ class LocalStore : public Store {
  private:
   std::string PathOf(std::string_view name) const;
   Status MakeParents(const std::string& path) const;
+  // Writes `data` to a new temporary file in `dir` and syncs it; returns its path.
+  Result<std::string> WriteTemporary(const std::string& dir, ByteView data) const;
+  // Moves the temporary file to `path` (kCreateOnly: kAlreadyExists if taken).
+  Status Publish(const std::string& temp, const std::string& path, PutMode mode) const;
   Status ListDirectory(const std::string& dir, const std::string& name_prefix, std::string_view prefix,
                        const std::function<Status(const ObjectInfo&)>& fn) const;
 
