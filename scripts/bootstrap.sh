@@ -11,6 +11,8 @@ packages=(
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libfmt-dev
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev restic
+  # cloud stand-ins and independent clients for the integration tests
+  openssh-server openssh-client python3-azure python3-boto3 rclone
 )
 
 missing=()
@@ -21,7 +23,32 @@ if ((${#missing[@]})); then
   echo "bootstrap: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  # Never let a package start a system service (sshd on port 22): the tests
+  # start their own servers on 127.0.0.1 and high ports.
+  created_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod +x /usr/sbin/policy-rc.d
+    created_policy=1
+  fi
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [ "$created_policy" = 1 ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
+fi
+
+# Node.js and npm come with the machine image (Node 20); Debian's own
+# nodejs/npm packages conflict with it, so they are only a fallback.
+if ! command -v npm >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+
+# npm servers (Azurite, the SigV4-checking s3rver fork), pinned by
+# tests/servers/package-lock.json, into the git-ignored tests/servers/node_modules.
+servers=$(cd "$(dirname "$0")/../tests/servers" && pwd)
+if [ ! -f "$servers/node_modules/.package-lock.json" ] || \
+   [ "$servers/package-lock.json" -nt "$servers/node_modules/.package-lock.json" ]; then
+  echo "bootstrap: installing npm test servers"
+  (cd "$servers" && npm ci --no-audit --no-fund --ignore-scripts >/dev/null)
 fi
 echo "bootstrap: all packages present"
