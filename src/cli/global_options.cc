@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/exit_codes.h"
+#include "cli/format.h"
 #include "core/posix_error.h"
 #include "storage/open_store.h"
 
@@ -43,21 +44,17 @@ Result<std::string> PromptHidden(const char* prompt) {
 
 }  // namespace
 
-Result<std::string> ReadPassword(const GlobalOptions& options, bool confirm, const char* prompt) {
-  if (const char* env = std::getenv("ARKIV_PASSWORD"); env != nullptr && *env != '\0') return std::string(env);
-  std::string file = options.password_file;
-  if (file.empty()) {
-    if (const char* env = std::getenv("ARKIV_PASSWORD_FILE")) file = env;
-  }
-  if (!file.empty()) {
-    std::ifstream in(file);
-    if (!in) return FailErrno(errno, "open password file " + file);
-    std::string password;
-    std::getline(in, password);
-    if (!password.empty() && password.back() == '\r') password.pop_back();
-    if (password.empty()) return Fail(Code::kInvalidArgument, fmt::format("password file {} is empty", file));
-    return password;
-  }
+Result<std::string> ReadPasswordFile(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) return FailErrno(errno, "open password file " + file);
+  std::string password;
+  std::getline(in, password);
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  if (password.empty()) return Fail(Code::kInvalidArgument, fmt::format("password file {} is empty", file));
+  return password;
+}
+
+Result<std::string> PromptPassword(bool confirm, const char* prompt) {
   ASSIGN_OR_RETURN(std::string password, PromptHidden(prompt));
   if (password.empty()) return Fail(Code::kInvalidArgument, "empty password");
   if (confirm) {
@@ -65,6 +62,16 @@ Result<std::string> ReadPassword(const GlobalOptions& options, bool confirm, con
     if (again != password) return Fail(Code::kInvalidArgument, "the passwords do not match");
   }
   return password;
+}
+
+Result<std::string> ReadPassword(const GlobalOptions& options, bool confirm, const char* prompt) {
+  if (const char* env = std::getenv("ARKIV_PASSWORD"); env != nullptr && *env != '\0') return std::string(env);
+  std::string file = options.password_file;
+  if (file.empty()) {
+    if (const char* env = std::getenv("ARKIV_PASSWORD_FILE")) file = env;
+  }
+  if (!file.empty()) return ReadPasswordFile(file);
+  return PromptPassword(confirm, prompt);
 }
 
 Result<std::unique_ptr<repo::Repository>> OpenRepository(const GlobalOptions& options) {
@@ -78,7 +85,7 @@ int ReportError(const GlobalOptions& options, const Error& error) {
   if (options.json) {
     nlohmann::json j{{"message_type", "error"}, {"error", error.message()}, {"code", CodeName(error.code())},
                      {"exit_code", code}};
-    std::cout << j.dump() << std::endl;
+    std::cout << JsonText(j) << std::endl;
   }
   std::cerr << "arkiv: " << error.message() << std::endl;
   return code;

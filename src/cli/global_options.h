@@ -23,6 +23,12 @@ struct GlobalOptions {
 // `confirm` asks twice (for a new password). Never logs the password.
 Result<std::string> ReadPassword(const GlobalOptions& options, bool confirm, const char* prompt = "password");
 
+// The two sources on their own, for a new password (key add / passwd), which
+// must never come from ARKIV_PASSWORD / ARKIV_PASSWORD_FILE: those hold the
+// current one. The first line of `file` (a trailing CR dropped), or a prompt.
+Result<std::string> ReadPasswordFile(const std::string& file);
+Result<std::string> PromptPassword(bool confirm, const char* prompt);
+
 Result<std::unique_ptr<repo::Repository>> OpenRepository(const GlobalOptions& options);
 
 // Prints "arkiv: <message>" on stderr (or a JSON error object with --json)

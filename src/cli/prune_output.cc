@@ -24,7 +24,7 @@ void PrintPruneReport(const GlobalOptions& global, const engine::PruneReport& r,
                      {"bytes_before", r.bytes_before},
                      {"bytes_after", r.bytes_after},
                      {"bytes_unused_after", r.bytes_unused_after}};
-    std::cout << j.dump() << std::endl;
+    std::cout << JsonText(j) << std::endl;
     return;
   }
   if (global.quiet) return;

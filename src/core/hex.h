@@ -20,4 +20,8 @@ std::string Base64Encode(ByteView data);
 // trailing bits zero. Whitespace is not skipped.
 std::optional<Bytes> Base64Decode(std::string_view text);
 
+// Strict UTF-8: no overlong forms, surrogates or values past U+10FFFF. File
+// names are bytes; JSON fields that may not be UTF-8 are stored base64.
+bool IsValidUtf8(std::string_view s);
+
 }  // namespace arkiv

@@ -101,8 +101,15 @@ struct FileJob {
 };
 
 struct DirFixup {
-  std::string path;
+  std::string path;      // absolute, in the target
+  std::string rel_path;  // inside the snapshot
   Node node;
+};
+
+struct HardLink {
+  std::string existing;  // absolute, in the target
+  std::string path;      // absolute, in the target
+  std::string rel_path;  // inside the snapshot
 };
 
 class Restorer {
@@ -131,7 +138,7 @@ class Restorer {
   std::vector<FileJob> files_;
   std::vector<DirFixup> dirs_;
   std::map<std::pair<uint64_t, uint64_t>, std::string> hardlinks_;  // (device, inode) -> first path
-  std::vector<std::pair<std::string, std::string>> links_to_make_;  // (existing, new)
+  std::vector<HardLink> links_to_make_;
 
   std::mutex mutex_;
   RestoreResult result_;
@@ -167,14 +174,14 @@ Status Restorer::RestoreNode(const Node& node, const std::string& path, const st
       ASSIGN_OR_RETURN(bool created, MakeDirectory(path));
       result_.dirs++;
       RETURN_IF_ERROR(Walk(node.subtree, path, rel, created));
-      dirs_.push_back({path, node});
+      dirs_.push_back({path, rel, node});
       return OkStatus();
     }
     case NodeType::kFile: {
       if (node.links > 1) {
         auto [it, first] = hardlinks_.try_emplace({node.device, node.inode}, path);
         if (!first) {
-          links_to_make_.emplace_back(it->second, path);
+          links_to_make_.push_back({it->second, path, rel});
           return OkStatus();
         }
       }
@@ -314,13 +321,15 @@ Result<RestoreResult> Restorer::Run(const Id& tree) {
     }
     pool.Wait();
   }
-  for (const auto& [existing, path] : links_to_make_) {
-    if (::link(existing.c_str(), path.c_str()) != 0) RecordError(path, PosixError(errno, "link " + path));
+  for (const auto& link : links_to_make_) {
+    if (::link(link.existing.c_str(), link.path.c_str()) != 0) {
+      RecordError(link.rel_path, PosixError(errno, "link " + link.path));
+    }
   }
   // dirs_ is in post-order (children before parents): setting a parent's
   // mtime before its children are complete would be undone by their creation.
   for (const auto& dir : dirs_) {
-    if (auto st = ApplyMetadata(dir.path, dir.node, -1); !st) RecordError(dir.path, st.error());
+    if (auto st = ApplyMetadata(dir.path, dir.node, -1); !st) RecordError(dir.rel_path, st.error());
   }
   std::sort(result_.errors.begin(), result_.errors.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });

@@ -37,7 +37,7 @@ struct RestoreResult {
   uint64_t dirs = 0;
   uint64_t bytes = 0;
   uint64_t verified_files = 0;
-  std::vector<std::pair<std::string, Error>> errors;  // per path; restore goes on
+  std::vector<std::pair<std::string, Error>> errors;  // per path in the snapshot; restore goes on
 };
 
 Result<RestoreResult> RunRestore(repo::Repository& repo, const Id& tree, const RestoreOptions& options,

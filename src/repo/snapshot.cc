@@ -3,19 +3,52 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/hex.h"
 #include "repo/system_info.h"
 
 namespace arkiv::repo {
 
 using nlohmann::json;
 
+namespace {
+
+// Paths and tags are bytes: when one is not UTF-8, the list is also stored
+// exactly as "<key>_b64" (base64 of each), which Parse prefers; "<key>"
+// then shows it with U+FFFD for the invalid bytes.
+void PutStrings(json& j, const char* key, const std::vector<std::string>& values) {
+  j[key] = values;
+  if (std::all_of(values.begin(), values.end(), [](const std::string& v) { return IsValidUtf8(v); })) return;
+  json encoded = json::array();
+  for (const auto& v : values) encoded.push_back(Base64Encode(AsBytes(v)));
+  j[std::string(key) + "_b64"] = std::move(encoded);
+}
+
+bool GetStrings(const json& j, const char* key, std::vector<std::string>& out) {
+  std::string b64_key = std::string(key) + "_b64";
+  bool encoded = j.contains(b64_key);
+  if (!encoded && !j.contains(key)) return true;
+  const json& list = encoded ? j[b64_key] : j[key];
+  if (!list.is_array()) return false;
+  for (const auto& v : list) {
+    if (!v.is_string()) return false;
+    if (!encoded) {
+      out.push_back(v.get<std::string>());
+      continue;
+    }
+    auto raw = Base64Decode(v.get<std::string>());
+    if (!raw) return false;
+    out.emplace_back(AsString(*raw));
+  }
+  return true;
+}
+
+}  // namespace
+
 Bytes Snapshot::Serialize() const {
   const auto& s = summary;
   json j{{"time", FormatRfc3339(time_ns)},
          {"host", host},
          {"user", user},
-         {"paths", paths},
-         {"tags", tags},
          {"tree", tree.Hex()},
          {"program_version", program_version},
          {"summary",
@@ -30,8 +63,11 @@ Bytes Snapshot::Serialize() const {
            {"bytes_added", s.bytes_added},
            {"bytes_stored", s.bytes_stored},
            {"duration_seconds", s.duration_seconds}}}};
+  PutStrings(j, "paths", paths);
+  PutStrings(j, "tags", tags);
   if (parent) j["parent"] = parent->Hex();
-  return ToBytes(j.dump());
+  // Replace, not throw, on invalid UTF-8 left in host, user or the shown lists.
+  return ToBytes(j.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 Result<Snapshot> Snapshot::Parse(ByteView bytes) {
@@ -50,16 +86,7 @@ Result<Snapshot> Snapshot::Parse(ByteView bytes) {
     if (!parent) return bad("bad parent id");
     snap.parent = *parent;
   }
-  auto strings = [&](const char* key, std::vector<std::string>& out) -> bool {
-    if (!j.contains(key)) return true;
-    if (!j[key].is_array()) return false;
-    for (const auto& v : j[key]) {
-      if (!v.is_string()) return false;
-      out.push_back(v.get<std::string>());
-    }
-    return true;
-  };
-  if (!strings("paths", snap.paths) || !strings("tags", snap.tags)) return bad("paths or tags");
+  if (!GetStrings(j, "paths", snap.paths) || !GetStrings(j, "tags", snap.tags)) return bad("paths or tags");
   snap.host = j.value("host", "");
   snap.user = j.value("user", "");
   snap.program_version = j.value("program_version", "");

@@ -34,7 +34,7 @@ class WarningPrinter : public engine::BackupObserver {
     std::lock_guard lock(mutex_);
     if (global_.json) {
       nlohmann::json j{{"message_type", "error"}, {"path", path}, {"error", error.message()}};
-      std::cout << j.dump() << std::endl;
+      std::cout << JsonText(j) << std::endl;
     } else {
       std::cerr << "\r\033[Kwarning: skipped " << path << ": " << error.message() << std::endl;
     }
@@ -62,7 +62,7 @@ std::string RenderJson(const engine::BackupProgress& p, double elapsed) {
   nlohmann::json j{{"message_type", "status"},    {"seconds_elapsed", elapsed},  {"files_done", p.files_done.load()},
                    {"bytes_done", p.bytes_done.load()}, {"total_files", p.total_files.load()},
                    {"total_bytes", p.total_bytes.load()}, {"error_count", p.errors.load()}};
-  return j.dump();
+  return JsonText(j);
 }
 
 void PrintSummary(const GlobalOptions& global, const engine::BackupResult& result) {
@@ -81,7 +81,7 @@ void PrintSummary(const GlobalOptions& global, const engine::BackupResult& resul
                      {"bytes_added", s.bytes_added},
                      {"bytes_stored", s.bytes_stored},
                      {"duration_seconds", s.duration_seconds}};
-    std::cout << j.dump() << std::endl;
+    std::cout << JsonText(j) << std::endl;
     return;
   }
   if (global.quiet) return;

@@ -91,7 +91,7 @@ void AddForgetCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
           k.push_back(std::move(j));
         }
         for (const auto& s : remove) r.push_back(SnapshotJson(s));
-        std::cout << nlohmann::json{{"message_type", "forget"}, {"dry_run", opts->dry_run}, {"keep", k}, {"remove", r}}.dump()
+        std::cout << JsonText(nlohmann::json{{"message_type", "forget"}, {"dry_run", opts->dry_run}, {"keep", k}, {"remove", r}})
                   << std::endl;
       } else if (!global.quiet) {
         for (const auto& s : keep) {

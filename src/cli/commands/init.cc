@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/format.h"
 #include "storage/open_store.h"
 
 namespace arkiv::cli {
@@ -49,7 +50,7 @@ void AddInitCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       if (global.json) {
         nlohmann::json j{{"message_type", "initialized"}, {"id", repo->config().id.Hex()},
                          {"repository", store->Location()}};
-        std::cout << j.dump() << std::endl;
+        std::cout << JsonText(j) << std::endl;
       } else if (!global.quiet) {
         std::cout << fmt::format("created arkiv repository {} at {}\n", repo->config().id.Short(), store->Location());
       }

@@ -6,20 +6,17 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/format.h"
 #include "repo/lock.h"
 
 namespace arkiv::cli {
 namespace {
 
-// The new password for `key add` / `key passwd`: --new-password-file, else a prompt.
+// The new password for `key add` / `key passwd`: --new-password-file, else a
+// prompt; never ARKIV_PASSWORD / ARKIV_PASSWORD_FILE, which hold the current one.
 Result<std::string> NewPassword(const std::string& file) {
-  GlobalOptions from_file;
-  from_file.password_file = file;
-  if (file.empty()) {
-    // Keep ARKIV_PASSWORD (the current password) from being taken as the new one.
-    return ReadPassword(GlobalOptions{}, true, "new password");
-  }
-  return ReadPassword(from_file, false, "new password");
+  if (!file.empty()) return ReadPasswordFile(file);
+  return PromptPassword(true, "new password");
 }
 
 }  // namespace
@@ -58,7 +55,7 @@ void AddKeyCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                                    key.created);
         }
       }
-      if (global.json) std::cout << out.dump() << std::endl;
+      if (global.json) std::cout << JsonText(out) << std::endl;
       return kExitOk;
     });
   });

@@ -66,16 +66,17 @@ void AddRestoreCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       for (const auto& [path, error] : result->errors) {
         if (global.json) {
           nlohmann::json j{{"message_type", "error"}, {"path", "/" + path}, {"error", error.message()}};
-          std::cout << j.dump() << std::endl;
+          std::cout << JsonText(j) << std::endl;
         } else {
-          std::cerr << "error: " << error.message() << std::endl;
+          // The path inside the snapshot: a damaged blob's message names only its pack.
+          std::cerr << "error: /" << path << ": " << error.message() << std::endl;
         }
       }
       if (global.json) {
         nlohmann::json j{{"message_type", "summary"}, {"snapshot_id", record.id.Hex()}, {"files", result->files},
                          {"dirs", result->dirs},      {"bytes", result->bytes},          {"errors", result->errors.size()},
                          {"verified_files", result->verified_files}};
-        std::cout << j.dump() << std::endl;
+        std::cout << JsonText(j) << std::endl;
       } else if (!global.quiet) {
         std::cout << fmt::format("restored snapshot {}: {} files, {} directories, {}{}{}\n", record.id.Short(),
                                  result->files, result->dirs, HumanBytes(result->bytes),

@@ -35,7 +35,7 @@ void AddSnapshotsCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       if (global.json) {
         nlohmann::json list = nlohmann::json::array();
         for (const auto& r : shown) list.push_back(SnapshotJson(r));
-        std::cout << list.dump() << std::endl;
+        std::cout << JsonText(list) << std::endl;
         return kExitOk;
       }
       std::cout << fmt::format("{:<10} {:<19} {:<16} {:<12} {:>10}  {}\n", "ID", "Time", "Host", "Tags", "Size", "Paths");
