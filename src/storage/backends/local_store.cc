@@ -12,6 +12,7 @@
 
 #include "core/hex.h"
 #include "core/posix_error.h"
+#include "core/unique_fd.h"
 #include "crypto/random.h"
 
 namespace arkiv::storage {
@@ -20,18 +21,6 @@ namespace {
 // Inside the reserved name space, so no object name can collide with it.
 constexpr std::string_view kTempPrefix = ".arkiv-tmp-";
 static_assert(kTempPrefix.starts_with(kReservedNamePrefix));
-
-class FileCloser {
- public:
-  explicit FileCloser(int fd) : fd_(fd) {}
-  ~FileCloser() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
 
 Status WriteAll(int fd, ByteView data, const std::string& path) {
   size_t done = 0;
@@ -49,7 +38,7 @@ Status WriteAll(int fd, ByteView data, const std::string& path) {
 Status SyncDirectory(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return FailErrno(errno, "open directory " + dir);
-  FileCloser closer(fd);
+  UniqueFd closer(fd);
   if (::fsync(fd) != 0 && errno != EINVAL) return FailErrno(errno, "fsync directory " + dir);
   return OkStatus();
 }
@@ -110,7 +99,7 @@ Result<std::string> LocalStore::WriteTemporary(const std::string& dir, ByteView 
   std::string temp = dir + "/" + std::string(kTempPrefix) + HexEncode(crypto::RandomBytes(8));
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return FailErrno(errno, "create " + temp);
-  FileCloser closer(fd);
+  UniqueFd closer(fd);
   auto abandon = [&](const Error& e) {
     ::unlink(temp.c_str());
     return Fail(e);
@@ -156,7 +145,7 @@ Result<Bytes> LocalStore::Get(std::string_view name, uint64_t offset, uint64_t l
     }
     return Fail(PosixError(err, fmt::format("{}: open {}", Location(), name)));
   }
-  FileCloser closer(fd);
+  UniqueFd closer(fd);
   struct stat st{};
   if (::fstat(fd, &st) != 0) return FailErrno(errno, fmt::format("{}: stat {}", Location(), name));
   // open() succeeds on directories: "data" is a prefix of objects, not one.
