@@ -224,7 +224,7 @@ Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat&
     switch (node.type) {
       case NodeType::kDirectory: {
         if (options_.one_file_system && st.st_dev != root_device_) {
-          node.subtree = *SaveTree(Tree{});  // the mount point, empty
+          ASSIGN_OR_RETURN(node.subtree, SaveTree(Tree{}));  // the mount point, empty
           tree.nodes.push_back(std::move(node));
           break;
         }
@@ -357,7 +357,11 @@ Result<BackupResult> Backup::Run() {
                                 })
                                 .get();
       if (!outcome.node) continue;
-      (outcome.kind == FileOutcome::kUnchanged ? files_unchanged_ : files_new_)++;
+      switch (outcome.kind) {
+        case FileOutcome::kNew: files_new_++; break;
+        case FileOutcome::kChanged: files_changed_++; break;
+        case FileOutcome::kUnchanged: files_unchanged_++; break;
+      }
       bytes_total_ += outcome.node->size;
       progress_.files_done++;
       root.nodes.push_back(std::move(*outcome.node));

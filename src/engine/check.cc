@@ -28,8 +28,14 @@ class Checker {
   void ReadPack(const repo::IndexedPack& pack);
   Status CheckSnapshots();
   void Problem(CheckProblem p) { report_.problems.push_back(std::move(p)); }
-  // Records that `blob` problems affect `where`.
+  // Records that `blob` problems affect `where`, on the blob's problem and
+  // on the problem of the pack that held it.
   void Affects(const Id& blob, const std::string& where);
+  void AddAffected(size_t problem, const std::string& where);
+  void PackProblem(CheckProblem p) {
+    pack_problem_[p.object] = report_.problems.size();
+    Problem(std::move(p));
+  }
 
   repo::Repository& repo_;
   const CheckOptions& options_;
@@ -37,16 +43,31 @@ class Checker {
   CheckReport report_;
   std::unordered_map<Id, std::string, IdHash> bad_blobs_;  // blob -> pack object name
   std::unordered_map<Id, size_t, IdHash> blob_problem_;     // blob -> index in problems
+  std::unordered_map<std::string, size_t> pack_problem_;    // pack object name -> index in problems
+  std::unordered_map<size_t, std::string> last_affected_;   // problem index -> path added last
 };
 
 bool IsError(const CheckProblem& p) { return !p.warning; }
 
+void Checker::AddAffected(size_t problem, const std::string& where) {
+  // A file's blobs are visited one after another: count the file once.
+  auto [last, first_time] = last_affected_.try_emplace(problem, where);
+  if (!first_time) {
+    if (last->second == where) return;
+    last->second = where;
+  }
+  auto& p = report_.problems[problem];
+  p.affected_total++;
+  if (p.affected.size() < kMaxAffectedListed) p.affected.push_back(where);
+}
+
 void Checker::Affects(const Id& blob, const std::string& where) {
   auto it = blob_problem_.find(blob);
   if (it == blob_problem_.end()) return;
-  auto& p = report_.problems[it->second];
-  p.affected_total++;
-  if (p.affected.size() < kMaxAffectedListed) p.affected.push_back(where);
+  AddAffected(it->second, where);
+  auto bad = bad_blobs_.find(blob);
+  if (bad == bad_blobs_.end()) return;
+  if (auto pack = pack_problem_.find(bad->second); pack != pack_problem_.end()) AddAffected(pack->second, where);
 }
 
 Status Checker::CheckPacks() {
@@ -67,7 +88,8 @@ Status Checker::CheckPacks() {
     indexed.insert(name);
     auto it = stored.find(name);
     if (it == stored.end()) {
-      Problem({"missing pack", false, name, "", fmt::format("pack {} is indexed but missing from the store", name), {}, 0});
+      PackProblem(
+          {"missing pack", false, name, "", fmt::format("pack {} is indexed but missing from the store", name), {}, 0});
       for (const auto& blob : pack.blobs) bad_blobs_.emplace(blob.id, name);
       return;
     }
@@ -95,15 +117,15 @@ void Checker::ReadPack(const repo::IndexedPack& pack) {
   auto bytes = repo_.store().Get(name);
   progress_.packs_done++;
   if (!bytes) {
-    Problem({"unreadable pack", false, name, "", bytes.error().message(), {}, 0});
+    PackProblem({"unreadable pack", false, name, "", bytes.error().message(), {}, 0});
     for (const auto& blob : pack.blobs) bad_blobs_.emplace(blob.id, name);
     return;
   }
   progress_.bytes_read += bytes->size();
   report_.bytes_read += bytes->size();
   if (crypto::Sha256(*bytes) != pack.id) {
-    Problem({"damaged pack", false, name, "", fmt::format("pack {}: content does not match its name (SHA-256)", name),
-             {}, 0});
+    PackProblem({"damaged pack", false, name, "",
+                 fmt::format("pack {}: content does not match its name (SHA-256)", name), {}, 0});
   }
   auto header = repo::ReadPackHeader(repo_.key(), *bytes);
   if (!header) {

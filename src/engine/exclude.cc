@@ -3,23 +3,36 @@
 #include <fnmatch.h>
 
 #include <fstream>
+#include <optional>
 
 #include "core/posix_error.h"
 
 namespace arkiv::engine {
 namespace {
 
-// "**" may cross '/': try it against every suffix.
+bool FnMatch(std::string_view pattern, std::string_view text) {
+  return ::fnmatch(std::string(pattern).c_str(), std::string(text).c_str(), FNM_PATHNAME) == 0;
+}
+
+// "**" matches any run of characters, '/' included; "/**/" also matches a
+// single '/' (no directory at all), so "/a/**/b" matches "/a/b".
 bool GlobMatch(std::string_view pattern, std::string_view text) {
   size_t star2 = pattern.find("**");
-  if (star2 == std::string_view::npos) {
-    return ::fnmatch(std::string(pattern).c_str(), std::string(text).c_str(), FNM_PATHNAME) == 0;
-  }
+  if (star2 == std::string_view::npos) return FnMatch(pattern, text);
   std::string_view head = pattern.substr(0, star2);
   std::string_view tail = pattern.substr(star2 + 2);
-  for (size_t split = 0; split <= text.size(); ++split) {
-    if (::fnmatch(std::string(head).c_str(), std::string(text.substr(0, split)).c_str(), FNM_PATHNAME) != 0) continue;
-    if (GlobMatch(tail, text.substr(split))) return true;
+  bool may_be_empty_dir = head.ends_with('/') && tail.starts_with('/');
+  // "**" consumes text[start, end) and the tail matches text[end, ...). Any
+  // end a later start allows, the first start allows too: one pass over ends.
+  std::optional<size_t> first_start;
+  for (size_t start = 0; start <= text.size(); ++start) {
+    if (!FnMatch(head, text.substr(0, start))) continue;
+    if (may_be_empty_dir && GlobMatch(tail.substr(1), text.substr(start))) return true;
+    if (!first_start) first_start = start;
+  }
+  if (!first_start) return false;
+  for (size_t end = *first_start; end <= text.size(); ++end) {
+    if (GlobMatch(tail, text.substr(end))) return true;
   }
   return false;
 }

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <ctime>
+#include <system_error>
 
 namespace arkiv::engine {
 namespace {
@@ -91,7 +93,8 @@ std::optional<int64_t> ParseDuration(std::string_view text) {
     size_t start = i;
     while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
     if (i == start || i == text.size()) return std::nullopt;
-    int64_t n = std::atoll(std::string(text.substr(start, i - start)).c_str());
+    int64_t n = 0;
+    if (std::from_chars(text.data() + start, text.data() + i, n).ec != std::errc()) return std::nullopt;
     int64_t unit = 0;
     switch (text[i]) {
       case 'y': unit = 365 * 24 * kHour; break;
@@ -101,7 +104,8 @@ std::optional<int64_t> ParseDuration(std::string_view text) {
       case 'h': unit = kHour; break;
       default: return std::nullopt;
     }
-    total += n * unit;
+    int64_t part = 0;
+    if (__builtin_mul_overflow(n, unit, &part) || __builtin_add_overflow(total, part, &total)) return std::nullopt;
     ++i;
   }
   return total;

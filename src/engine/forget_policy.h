@@ -12,7 +12,9 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "repo/repository.h"
@@ -41,8 +43,8 @@ struct ForgetPlan {
 // `snapshots` is one group. An empty policy keeps everything.
 ForgetPlan PlanRetention(std::vector<repo::SnapshotRecord> snapshots, const RetentionPolicy& policy);
 
-// "1y2m3d4h5s"-style durations (y=365d, m=30d, w=7d, d, h, min or M... see .cc);
-// nullopt when malformed.
+// Durations like "1y2m3d4h": a sequence of <number><unit> with units y (365
+// days), m (30 days), w, d and h. nullopt when malformed or out of range.
 std::optional<int64_t> ParseDuration(std::string_view text);
 
 }  // namespace arkiv::engine

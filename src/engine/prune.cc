@@ -21,11 +21,18 @@ Result<BlobSet> MarkUsedBlobs(repo::Repository& repo) {
   ASSIGN_OR_RETURN(auto snapshots, repo.LoadSnapshots());
   for (const auto& record : snapshots) {
     if (!used.insert(record.snapshot.tree).second) continue;
-    RETURN_IF_ERROR(WalkTree(repo, record.snapshot.tree, "", [&](const std::string&, const repo::Node& node) {
+    auto walked = WalkTree(repo, record.snapshot.tree, "", [&](const std::string&, const repo::Node& node) {
       for (const Id& id : node.content) used.insert(id);
       if (node.type != repo::NodeType::kDirectory) return false;
       return used.insert(node.subtree).second;  // a tree seen before was walked before
-    }));
+    });
+    // A tree in no index (or in a missing pack) is a used blob we cannot
+    // find: the same data loss as a missing data blob, not a lookup miss.
+    if (!walked && walked.error().code() == Code::kNotFound) {
+      return Fail(Code::kDataLoss, fmt::format("snapshot {}: {}; nothing was deleted (run `arkiv check`)",
+                                               record.id.Short(), walked.error().message()));
+    }
+    RETURN_IF_ERROR(walked);
   }
   return used;
 }

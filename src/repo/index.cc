@@ -1,5 +1,6 @@
 #include "repo/index.h"
 
+#include <algorithm>
 #include <mutex>
 
 namespace arkiv::repo {
@@ -9,7 +10,10 @@ void Index::AddPack(const IndexedPack& pack) {
   auto [it, inserted] = pack_slots_.try_emplace(pack.id, static_cast<uint32_t>(packs_.size()));
   if (!inserted) return;  // the same pack listed by two index files
   packs_.push_back(IndexedPack{pack.id, pack.size, {}});
-  for (const auto& blob : pack.blobs) blobs_.try_emplace(blob.id, Location{it->second, blob});
+  for (const auto& blob : pack.blobs) {
+    // Lookups use the first copy; the pack still lists the others.
+    if (!blobs_.try_emplace(blob.id, Location{it->second, blob}).second) duplicates_.push_back({it->second, blob});
+  }
 }
 
 std::optional<BlobLocation> Index::Find(const Id& blob) const {
@@ -41,6 +45,7 @@ void Index::ForEachPack(const std::function<void(const IndexedPack&)>& fn) const
     std::shared_lock lock(mutex_);
     packs = packs_;
     for (const auto& [id, location] : blobs_) packs[location.pack].blobs.push_back(location.entry);
+    for (const auto& location : duplicates_) packs[location.pack].blobs.push_back(location.entry);
   }
   for (auto& pack : packs) {
     std::sort(pack.blobs.begin(), pack.blobs.end(),

@@ -30,7 +30,9 @@ class Index {
   size_t BlobCount() const;
   size_t PackCount() const;
 
-  // Calls fn for every indexed pack (a snapshot of the current state).
+  // Calls fn for every indexed pack (a snapshot of the current state) with
+  // all of its blobs in pack order, including blobs that another pack holds
+  // too (Find returns the copy indexed first).
   void ForEachPack(const std::function<void(const IndexedPack&)>& fn) const;
   std::optional<uint64_t> PackSize(const Id& pack) const;
 
@@ -47,6 +49,7 @@ class Index {
   std::vector<IndexedPack> packs_;  // blobs[] left empty: they live in blobs_
   std::unordered_map<Id, uint32_t, IdHash> pack_slots_;
   std::unordered_map<Id, Location, IdHash> blobs_;
+  std::vector<Location> duplicates_;  // blobs also held by an earlier pack
   std::vector<Id> loaded_files_;
 };
 

@@ -1,6 +1,8 @@
 #include "repo/key_file.h"
 
+#include <bit>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "core/hex.h"
 #include "crypto/aead.h"
@@ -38,23 +40,40 @@ Result<KeyFile> KeyFile::Parse(ByteView bytes) {
   auto j = nlohmann::json::parse(AsString(bytes), nullptr, false);
   auto bad = [](std::string_view why) { return Fail(Code::kDataLoss, "key file is malformed: " + std::string(why)); };
   if (!j.is_object()) return bad("not a JSON object");
-  if (!j.contains("version") || !j["version"].is_number_integer() || j["version"].get<int>() != 1) {
+  // Key files are not authenticated: read every field defensively
+  // (json::value() would throw on a field of the wrong type).
+  auto text = [&](const char* field) -> std::optional<std::string> {
+    auto it = j.find(field);
+    if (it == j.end()) return std::string();
+    if (!it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+  };
+  if (!j.contains("version") || !j["version"].is_number_integer() || j["version"].get<int64_t>() != 1) {
     return bad("unsupported version");
   }
-  if (j.value("kdf", "") != "scrypt") return bad("unknown kdf");
+  if (!j.contains("kdf") || text("kdf") != "scrypt") return bad("unknown kdf");
   for (const char* field : {"n", "r", "p"}) {
     if (!j.contains(field) || !j[field].is_number_unsigned()) return bad(std::string("missing ") + field);
   }
   for (const char* field : {"salt", "data"}) {
     if (!j.contains(field) || !j[field].is_string()) return bad(std::string("missing ") + field);
   }
+  // Bounded here, before any derivation: a hostile file must not make
+  // Unwrap allocate gigabytes, nor pass values that truncate into range.
+  uint64_t n = j["n"].get<uint64_t>(), r = j["r"].get<uint64_t>(), p = j["p"].get<uint64_t>();
+  if (n < 2 || !std::has_single_bit(n) || n > crypto::kMaxScryptN || r == 0 || r > crypto::kMaxScryptR || p == 0 ||
+      p > crypto::kMaxScryptP) {
+    return bad("scrypt parameters out of range");
+  }
+  auto created = text("created"), host = text("host"), user = text("user");
+  if (!created || !host || !user) return bad("created, host and user must be strings");
   KeyFile key;
-  key.created = j.value("created", "");
-  key.host = j.value("host", "");
-  key.user = j.value("user", "");
-  key.params.n = j["n"].get<uint64_t>();
-  key.params.r = j["r"].get<uint32_t>();
-  key.params.p = j["p"].get<uint32_t>();
+  key.created = std::move(*created);
+  key.host = std::move(*host);
+  key.user = std::move(*user);
+  key.params.n = n;
+  key.params.r = static_cast<uint32_t>(r);
+  key.params.p = static_cast<uint32_t>(p);
   auto salt = Base64Decode(j["salt"].get<std::string>());
   auto data = Base64Decode(j["data"].get<std::string>());
   if (!salt || !data) return bad("bad base64");

@@ -57,6 +57,14 @@ Result<LockInfo> LockInfo::Parse(ByteView bytes) {
   if (!j.is_object() || !j.contains("time") || !j["time"].is_string()) {
     return Fail(Code::kDataLoss, "lock is malformed");
   }
+  // json::value() throws on a field of another type: check types first.
+  auto typed = [&](const char* key, bool (nlohmann::json::*is)() const noexcept) {
+    return !j.contains(key) || (j[key].*is)();
+  };
+  if (!typed("host", &nlohmann::json::is_string) || !typed("user", &nlohmann::json::is_string) ||
+      !typed("pid", &nlohmann::json::is_number_integer) || !typed("exclusive", &nlohmann::json::is_boolean)) {
+    return Fail(Code::kDataLoss, "lock has a field of the wrong type");
+  }
   LockInfo info;
   info.time_ns = ParseRfc3339(j["time"].get<std::string>());
   info.host = j.value("host", "");

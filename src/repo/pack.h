@@ -32,7 +32,7 @@ class PackWriter {
  public:
   // `expected_size` reserves the buffer once: growing a 16 MiB vector by
   // doubling would copy it and touch twice the memory.
-  PackWriter(BlobType type, size_t expected_size) : type_(type) { data_.reserve(expected_size); }
+  explicit PackWriter(BlobType type, size_t expected_size = 0) : type_(type) { data_.reserve(expected_size); }
   void Add(SealedBlob blob);
   size_t size() const { return data_.size(); }
   size_t count() const { return entries_.size(); }

@@ -87,9 +87,13 @@ Result<Snapshot> Snapshot::Parse(ByteView bytes) {
     snap.parent = *parent;
   }
   if (!GetStrings(j, "paths", snap.paths) || !GetStrings(j, "tags", snap.tags)) return bad("paths or tags");
-  snap.host = j.value("host", "");
-  snap.user = j.value("user", "");
-  snap.program_version = j.value("program_version", "");
+  // json::value() throws on a field of another type: check types first.
+  for (auto [key, out] : {std::pair{"host", &snap.host}, std::pair{"user", &snap.user},
+                          std::pair{"program_version", &snap.program_version}}) {
+    if (!j.contains(key)) continue;
+    if (!j[key].is_string()) return bad("host, user and program_version must be strings");
+    *out = j[key].get<std::string>();
+  }
   if (j.contains("summary") && j["summary"].is_object()) {
     const auto& s = j["summary"];
     auto num = [&](const char* key) { return s.contains(key) && s[key].is_number_unsigned() ? s[key].get<uint64_t>() : 0; };

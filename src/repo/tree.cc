@@ -42,6 +42,14 @@ Result<std::string> GetBytesField(const json& j, const char* key) {
   return std::string();
 }
 
+// A string field, "" when absent; json::value() would throw on another type.
+Result<std::string> Text(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end()) return std::string();
+  if (!it->is_string()) return Fail(Code::kDataLoss, fmt::format("tree field {} is not a string", key));
+  return it->get<std::string>();
+}
+
 template <typename T>
 T Number(const json& j, const char* key) {
   auto it = j.find(key);
@@ -85,15 +93,15 @@ Result<Node> NodeFromJson(const json& j) {
   Node n;
   ASSIGN_OR_RETURN(n.name, GetBytesField(j, "name"));
   if (!IsSafeName(n.name)) return Fail(Code::kDataLoss, fmt::format("tree node has an unsafe name {:?}", n.name));
-  std::string type = j.value("type", "");
+  ASSIGN_OR_RETURN(std::string type, Text(j, "type"));
   auto it = std::find_if(std::begin(kTypeNames), std::end(kTypeNames), [&](const auto& p) { return p.second == type; });
   if (it == std::end(kTypeNames)) return Fail(Code::kDataLoss, fmt::format("tree node {:?} has unknown type", n.name));
   n.type = it->first;
   n.mode = Number<uint32_t>(j, "mode") & 07777;
   n.uid = Number<uint32_t>(j, "uid");
   n.gid = Number<uint32_t>(j, "gid");
-  n.user = j.value("user", "");
-  n.group = j.value("group", "");
+  ASSIGN_OR_RETURN(n.user, Text(j, "user"));
+  ASSIGN_OR_RETURN(n.group, Text(j, "group"));
   n.mtime_ns = Number<int64_t>(j, "mtime_ns");
   n.ctime_ns = Number<int64_t>(j, "ctime_ns");
   n.inode = Number<uint64_t>(j, "inode");
@@ -111,7 +119,8 @@ Result<Node> NodeFromJson(const json& j) {
       n.content.push_back(*id);
     }
   } else if (n.type == NodeType::kDirectory) {
-    auto id = Id::Parse(j.value("subtree", ""));
+    ASSIGN_OR_RETURN(std::string subtree, Text(j, "subtree"));
+    auto id = Id::Parse(subtree);
     if (!id) return Fail(Code::kDataLoss, fmt::format("directory {:?} has a bad subtree id", n.name));
     n.subtree = *id;
   } else if (n.type == NodeType::kSymlink) {
