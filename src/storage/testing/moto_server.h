@@ -1,34 +1,35 @@
-// moto's S3 server (`python3 -m moto.server`) on 127.0.0.1 for tests.
+// moto's S3 server (tests/servers/moto_shared.py) on 127.0.0.1 for tests.
 //
-// One server per test program, started on first use and stopped at exit
-// (and killed by the kernel if the test program dies first). moto checks no
-// signatures by default: any credentials work. Its log goes to
-// $ARKIV_MOTO_LOG when set, else to a temporary file.
+// ctest runs each test in its own process, and moto takes seconds to start,
+// so one server is shared by all test programs that run at the same time
+// (one user, one $TEST_TMPDIR or /tmp): the first starts it, the others
+// attach, and it exits by itself 15 s after the last one has gone (see the
+// script for the locking). moto checks no signatures by default: any
+// credentials work. Tests must use buckets of their own (UniqueBucketName).
+// Its log is STATE_DIR/moto.log, or $ARKIV_MOTO_LOG when set.
 #pragma once
 
-#include <memory>
 #include <string>
 
 #include "core/status.h"
-#include "storage/testing/server_process.h"
 
 namespace arkiv::storage::testing {
 
 class MotoServer {
  public:
-  // The program's server, started on the first call. Fails (every time)
-  // when moto cannot start.
+  // The server, started or attached to on the first call. Fails (every
+  // time) when moto cannot start.
   static Result<MotoServer*> Shared();
 
-  int port() const { return process_->port(); }
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port()); }
+  int port() const { return port_; }
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
  private:
-  explicit MotoServer(std::unique_ptr<ServerProcess> process) : process_(std::move(process)) {}
-  std::unique_ptr<ServerProcess> process_;
+  explicit MotoServer(int port) : port_(port) {}
+  int port_;
 };
 
-// A bucket name no other call in this program returns ("arkiv-PID-N").
+// A bucket name no other test program returns ("arkiv-PID-RANDOM-N").
 std::string UniqueBucketName();
 
 }  // namespace arkiv::storage::testing
