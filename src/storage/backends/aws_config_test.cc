@@ -29,8 +29,8 @@ class AwsConfigTest : public ::testing::Test {
   void Write(const std::string& file, const std::string& text) { std::ofstream(dir_ + "/" + file) << text; }
 
   static constexpr const char* kVariables[] = {
-      "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",  "AWS_REGION",
-      "AWS_DEFAULT_REGION", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"};
+      "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",           "AWS_PROFILE",
+      "AWS_REGION",        "AWS_DEFAULT_REGION",    "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"};
   std::string dir_;
   std::vector<std::pair<std::string, std::string>> saved_;
 };

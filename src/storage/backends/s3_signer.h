@@ -24,10 +24,10 @@ struct AwsCredentials {
 
 struct SigningRequest {
   std::string method;
-  std::string canonical_uri;  // the path as sent: each segment percent-encoded
+  std::string canonical_uri;                                 // the path as sent: each segment percent-encoded
   std::vector<std::pair<std::string, std::string>> query;    // decoded names and values
   std::vector<std::pair<std::string, std::string>> headers;  // as sent
-  std::string payload_hash;  // hex SHA-256 of the body, or "UNSIGNED-PAYLOAD"
+  std::string payload_hash;                                  // hex SHA-256 of the body, or "UNSIGNED-PAYLOAD"
 };
 
 // "20130524T000000Z" for the x-amz-date header.

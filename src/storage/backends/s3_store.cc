@@ -14,7 +14,9 @@ namespace {
 constexpr uint64_t kMinPartSize = uint64_t{5} << 20;
 constexpr uint64_t kMaxParts = 10000;
 
-bool IsSuccess(const http::Response& response) { return response.status >= 200 && response.status < 300; }
+bool IsSuccess(const http::Response& response) {
+  return response.status >= 200 && response.status < 300;
+}
 
 Result<uint64_t> ParseBytes(std::string_view text, std::string_view what) {
   uint64_t value = 0;
@@ -77,6 +79,19 @@ Status ApplyUrlParameter(S3Options& options, std::string_view name, const std::s
 
 }  // namespace
 
+Code S3ErrorCode(int http_status, std::string_view s3_code) {
+  if (s3_code == "NoSuchBucket") return Code::kFailedPrecondition;
+  if (s3_code == "SlowDown" || s3_code == "RequestTimeout" || s3_code == "InternalError" ||
+      s3_code == "ServiceUnavailable") {
+    return Code::kUnavailable;
+  }
+  if (s3_code == "InvalidAccessKeyId" || s3_code == "ExpiredToken" || s3_code == "InvalidToken" ||
+      s3_code == "AuthorizationHeaderMalformed") {
+    return Code::kPermissionDenied;
+  }
+  return http::CodeForHttpStatus(http_status);
+}
+
 Result<S3Options> S3Store::ParseUrl(std::string_view url) {
   if (!url.starts_with("s3://")) return Fail(Code::kInvalidArgument, fmt::format("{}: not an s3:// URL", url));
   std::string_view rest = url.substr(5);
@@ -93,7 +108,8 @@ Result<S3Options> S3Store::ParseUrl(std::string_view url) {
     while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
     options.prefix = std::string(prefix);
   }
-  if (options.bucket.empty()) return Fail(Code::kInvalidArgument, fmt::format("{}: no bucket (s3://BUCKET/PREFIX)", url));
+  if (options.bucket.empty())
+    return Fail(Code::kInvalidArgument, fmt::format("{}: no bucket (s3://BUCKET/PREFIX)", url));
   if (!options.prefix.empty() && !ValidateObjectName(options.prefix)) {
     return Fail(Code::kInvalidArgument, fmt::format("{}: '{}' is not a valid prefix", url, options.prefix));
   }
@@ -139,7 +155,8 @@ S3Store::S3Store(S3Options options) : options_(std::move(options)), client_(std:
 }
 
 std::string S3Store::Location() const {
-  return options_.prefix.empty() ? "s3://" + options_.bucket : fmt::format("s3://{}/{}", options_.bucket, options_.prefix);
+  return options_.prefix.empty() ? "s3://" + options_.bucket
+                                 : fmt::format("s3://{}/{}", options_.bucket, options_.prefix);
 }
 
 std::string S3Store::PathOf(std::string_view key) const {
@@ -148,8 +165,8 @@ std::string S3Store::PathOf(std::string_view key) const {
   return path;
 }
 
-Result<http::Response> S3Store::Send(const std::string& method, std::string_view key, const Pairs& query,
-                                     Pairs headers, ByteView body) {
+Result<http::Response> S3Store::Send(const std::string& method, std::string_view key, const Pairs& query, Pairs headers,
+                                     ByteView body) {
   std::string amz_date = AmzDate(std::chrono::system_clock::now());
   SigningRequest signing;
   signing.method = method;
@@ -187,17 +204,10 @@ Error S3Store::ErrorOf(const http::Response& response, std::string_view what) co
     return Error(Code::kFailedPrecondition,
                  fmt::format("{}: bucket '{}' does not exist{}; create it with `arkiv init --create-bucket` or "
                              "`aws s3 mb s3://{}`",
-                             context, options_.bucket,
-                             options_.endpoint.empty() ? "" : " at " + options_.endpoint, options_.bucket));
+                             context, options_.bucket, options_.endpoint.empty() ? "" : " at " + options_.endpoint,
+                             options_.bucket));
   }
-  Code code = http::CodeForHttpStatus(response.status);
-  if (s3_code == "SlowDown" || s3_code == "RequestTimeout" || s3_code == "InternalError" ||
-      s3_code == "ServiceUnavailable") {
-    code = Code::kUnavailable;
-  } else if (s3_code == "InvalidAccessKeyId" || s3_code == "ExpiredToken" || s3_code == "InvalidToken" ||
-             s3_code == "AuthorizationHeaderMalformed") {
-    code = Code::kPermissionDenied;
-  }
+  Code code = S3ErrorCode(response.status, s3_code);
   if (code == Code::kPermissionDenied) {
     answer += s3_code == "RequestTimeTooSkewed" ? " (check this machine's clock)"
                                                 : " (check the credentials and their permissions)";
@@ -246,7 +256,8 @@ Status S3Store::PutMultipart(std::string_view name, ByteView data, PutMode mode)
   ASSIGN_OR_RETURN(auto created, Send("POST", key, {{"uploads", ""}}, std::move(headers)));
   if (!IsSuccess(created)) return Fail(ErrorOf(created, what));
   std::string upload_id = XmlElementText(AsString(created.body), "UploadId").value_or("");
-  if (upload_id.empty()) return Fail(Code::kUnavailable, fmt::format("{}: {}: no UploadId in the reply", Location(), what));
+  if (upload_id.empty())
+    return Fail(Code::kUnavailable, fmt::format("{}: {}: no UploadId in the reply", Location(), what));
 
   uint64_t part_size = std::max(options_.part_size, (data.size() + kMaxParts - 1) / kMaxParts);
   std::vector<std::string> etags;
@@ -281,7 +292,8 @@ Status S3Store::CompleteMultipart(std::string_view name, const std::string& uplo
   body += "</CompleteMultipartUpload>";
   Pairs headers;
   if (mode == PutMode::kCreateOnly) headers.emplace_back("If-None-Match", "*");
-  ASSIGN_OR_RETURN(auto response, Send("POST", KeyOf(name), {{"uploadId", upload_id}}, std::move(headers), AsBytes(body)));
+  ASSIGN_OR_RETURN(auto response,
+                   Send("POST", KeyOf(name), {{"uploadId", upload_id}}, std::move(headers), AsBytes(body)));
   if (mode == PutMode::kCreateOnly && (response.status == 412 || response.status == 409)) {
     return Fail(Code::kAlreadyExists, fmt::format("{}: object {} already exists", Location(), name));
   }
@@ -334,12 +346,11 @@ Result<Bytes> S3Store::GetRange(std::string_view name, uint64_t offset, uint64_t
   }
   uint64_t first = 0, last = 0, total = 0;
   if (!ParseContentRange(response.Header("content-range"), first, last, total) || first != offset) {
-    return Fail(Code::kDataLoss, fmt::format("{}: {}: the reply's Content-Range '{}' does not match", Location(),
-                                             what, response.Header("content-range")));
+    return Fail(Code::kDataLoss, fmt::format("{}: {}: the reply's Content-Range '{}' does not match", Location(), what,
+                                             response.Header("content-range")));
   }
   if (offset + length > total) {
-    return Fail(Code::kInvalidArgument,
-                fmt::format("{}: {}: outside the object ({} bytes)", Location(), what, total));
+    return Fail(Code::kInvalidArgument, fmt::format("{}: {}: outside the object ({} bytes)", Location(), what, total));
   }
   if (body.size() != length || last != offset + length - 1) {
     return Fail(Code::kDataLoss, fmt::format("{}: {}: got {} bytes", Location(), what, body.size()));

@@ -52,6 +52,12 @@ struct S3Options {
   AwsCredentials credentials;
 };
 
+// The code an S3 error reply means. S3's own error code decides where it
+// says more than the HTTP status: SlowDown, RequestTimeout (a 400) and
+// InternalError are kUnavailable, ExpiredToken and InvalidAccessKeyId
+// kPermissionDenied, NoSuchBucket kFailedPrecondition.
+Code S3ErrorCode(int http_status, std::string_view s3_code);
+
 class S3Store : public Store {
  public:
   explicit S3Store(S3Options options);
@@ -77,8 +83,8 @@ class S3Store : public Store {
   using Pairs = std::vector<std::pair<std::string, std::string>>;
 
   // Signs and sends one request. `key` "" addresses the bucket itself.
-  Result<http::Response> Send(const std::string& method, std::string_view key, const Pairs& query,
-                              Pairs headers = {}, ByteView body = {});
+  Result<http::Response> Send(const std::string& method, std::string_view key, const Pairs& query, Pairs headers = {},
+                              ByteView body = {});
   // The error a failed response means, for `what` ("get data/x").
   Error ErrorOf(const http::Response& response, std::string_view what) const;
   std::string KeyOf(std::string_view name) const { return key_prefix_ + std::string(name); }

@@ -197,12 +197,15 @@ TEST(S3StoreMotoTest, Boto3ReadsWhatArkivWroteAndBack) {
   ASSERT_NE(store, nullptr);
   const std::string bucket = store->options().bucket;
   ASSERT_TRUE(store->Put("snapshots/café & more", AsBytes("from arkiv")));
-  auto listed = RunBoto3(Boto3Client(*store) +
-                         "r = s3.list_objects_v2(Bucket='" + bucket + "')\n"
+  auto listed = RunBoto3(Boto3Client(*store) + "r = s3.list_objects_v2(Bucket='" + bucket +
+                         "')\n"
                          "for o in r['Contents']:\n"
-                         "    body = s3.get_object(Bucket='" + bucket + "', Key=o['Key'])['Body'].read()\n"
+                         "    body = s3.get_object(Bucket='" +
+                         bucket +
+                         "', Key=o['Key'])['Body'].read()\n"
                          "    print(o['Key'] + '=' + body.decode())\n"
-                         "s3.put_object(Bucket='" + bucket + "', Key='index/from boto3', Body=b'written by boto3')\n");
+                         "s3.put_object(Bucket='" +
+                         bucket + "', Key='index/from boto3', Body=b'written by boto3')\n");
   ASSERT_TRUE(listed);
   EXPECT_EQ(*listed, "snapshots/café & more=from arkiv\n");
   auto got = store->Get("index/from boto3");
@@ -298,6 +301,19 @@ TEST(S3StoreUrlTest, ParsesTheUrl) {
   ASSERT_TRUE(aws);
   EXPECT_FALSE(aws->path_style);
   EXPECT_EQ(S3Store(*aws).Location(), "s3://b/p");
+}
+
+TEST(S3StoreErrorTest, S3CodesRefineTheHttpStatus) {
+  EXPECT_EQ(S3ErrorCode(503, "SlowDown"), Code::kUnavailable);
+  EXPECT_EQ(S3ErrorCode(400, "RequestTimeout"), Code::kUnavailable);
+  EXPECT_EQ(S3ErrorCode(500, "InternalError"), Code::kUnavailable);
+  EXPECT_EQ(S3ErrorCode(429, ""), Code::kUnavailable);
+  EXPECT_EQ(S3ErrorCode(403, "SignatureDoesNotMatch"), Code::kPermissionDenied);
+  EXPECT_EQ(S3ErrorCode(400, "ExpiredToken"), Code::kPermissionDenied);
+  EXPECT_EQ(S3ErrorCode(404, "NoSuchKey"), Code::kNotFound);
+  EXPECT_EQ(S3ErrorCode(404, "NoSuchBucket"), Code::kFailedPrecondition);
+  EXPECT_EQ(S3ErrorCode(412, "PreconditionFailed"), Code::kAlreadyExists);
+  EXPECT_EQ(S3ErrorCode(416, "InvalidRange"), Code::kInvalidArgument);
 }
 
 TEST(S3StoreUrlTest, RejectsBadUrls) {

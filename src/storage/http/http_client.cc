@@ -78,7 +78,9 @@ size_t ReadHeader(char* data, size_t size, size_t count, void* user) {
 }
 
 // The URL without its query, for messages.
-std::string_view UrlForMessages(std::string_view url) { return url.substr(0, url.find('?')); }
+std::string_view UrlForMessages(std::string_view url) {
+  return url.substr(0, url.find('?'));
+}
 
 }  // namespace
 
@@ -87,7 +89,9 @@ std::string Response::Header(const std::string& name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
-Client::Client(ClientOptions options) : options_(options) { GlobalInit(); }
+Client::Client(ClientOptions options) : options_(options) {
+  GlobalInit();
+}
 
 Client::~Client() {
   for (void* handle : idle_) curl_easy_cleanup(static_cast<CURL*>(handle));

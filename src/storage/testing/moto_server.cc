@@ -77,7 +77,8 @@ Result<int> AttachOrStart() {
     }
     if (!PortOpen(port)) {
       ::close(start_fd);
-      return Fail(Code::kUnavailable, fmt::format("moto did not listen on 127.0.0.1:{} within 60 s; see {}", port, log));
+      return Fail(Code::kUnavailable,
+                  fmt::format("moto did not listen on 127.0.0.1:{} within 60 s; see {}", port, log));
     }
     std::ofstream(dir + "/port") << port << "\n";
   }
