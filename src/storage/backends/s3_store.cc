@@ -306,53 +306,57 @@ Status S3Store::CompleteMultipart(std::string_view name, const std::string& uplo
 
 Result<Bytes> S3Store::Get(std::string_view name, uint64_t offset, uint64_t length) {
   RETURN_IF_ERROR(ValidateObjectName(name));
-  auto outside = [&](uint64_t size) {
-    return Fail(Code::kInvalidArgument, fmt::format("{}: range {}+{} outside {} ({} bytes)", Location(), offset,
-                                                    length == kToEnd ? "end" : std::to_string(length), name, size));
-  };
-  if (length == 0 || (length == kToEnd && offset > 0)) {
-    // Ranges that may be empty: S3 answers 416 for an empty range, so the
-    // size decides.
+  if (length == 0) {
     ASSIGN_OR_RETURN(ObjectInfo info, Stat(name));
-    if (offset > info.size) return outside(info.size);
-    if (length == 0 || offset == info.size) return Bytes();
-    length = info.size - offset;
+    if (offset > info.size) return Fail(Outside(name, offset, length, info.size));
+    return Bytes();
   }
-  if (length != kToEnd && length > kToEnd - offset) return outside(0);
-  if (length != kToEnd) return GetRange(name, offset, length);
+  if (length != kToEnd && length > kToEnd - offset) return Fail(Outside(name, offset, length, std::nullopt));
+  if (offset > 0 || length != kToEnd) return GetRange(name, offset, length);
   ASSIGN_OR_RETURN(auto response, Send("GET", KeyOf(name), {}));
   if (response.status == 404) return Fail(Code::kNotFound, fmt::format("{}: object {} not found", Location(), name));
   if (!IsSuccess(response)) return Fail(ErrorOf(response, fmt::format("get {}", name)));
   return std::move(response.body);
 }
 
+Error S3Store::Outside(std::string_view name, uint64_t offset, uint64_t length, std::optional<uint64_t> size) const {
+  return Error(Code::kInvalidArgument, fmt::format("{}: range {}+{} outside {}{}", Location(), offset,
+                                                   length == kToEnd ? "end" : std::to_string(length), name,
+                                                   size ? fmt::format(" ({} bytes)", *size) : ""));
+}
+
 Result<Bytes> S3Store::GetRange(std::string_view name, uint64_t offset, uint64_t length) {
-  std::string what = fmt::format("get {} bytes {}+{}", name, offset, length);
-  Pairs headers{{"Range", fmt::format("bytes={}-{}", offset, offset + length - 1)}};
+  bool to_end = length == kToEnd;
+  std::string what = fmt::format("get {} bytes {}+{}", name, offset, to_end ? "end" : std::to_string(length));
+  Pairs headers{
+      {"Range", to_end ? fmt::format("bytes={}-", offset) : fmt::format("bytes={}-{}", offset, offset + length - 1)}};
   ASSIGN_OR_RETURN(auto response, Send("GET", KeyOf(name), {}, std::move(headers)));
   if (response.status == 404) return Fail(Code::kNotFound, fmt::format("{}: object {} not found", Location(), name));
   if (response.status == 416) {
-    return Fail(Code::kInvalidArgument, fmt::format("{}: {}: the range is outside the object", Location(), what));
+    if (!to_end) return Fail(Outside(name, offset, length, std::nullopt));
+    // S3 refuses the empty range at the very end, which the contract allows.
+    ASSIGN_OR_RETURN(ObjectInfo info, Stat(name));
+    if (offset == info.size) return Bytes();
+    return Fail(Outside(name, offset, length, info.size));
   }
   if (!IsSuccess(response)) return Fail(ErrorOf(response, what));
   Bytes& body = response.body;
   if (response.status == 200) {
     // The whole object: the server ignored the range.
-    if (offset > body.size() || length > body.size() - offset) {
-      return Fail(Code::kInvalidArgument,
-                  fmt::format("{}: {}: outside the object ({} bytes)", Location(), what, body.size()));
+    if (offset > body.size() || (!to_end && length > body.size() - offset)) {
+      return Fail(Outside(name, offset, length, body.size()));
     }
-    return Bytes(body.begin() + static_cast<ptrdiff_t>(offset), body.begin() + static_cast<ptrdiff_t>(offset + length));
+    uint64_t end = to_end ? body.size() : offset + length;
+    return Bytes(body.begin() + static_cast<ptrdiff_t>(offset), body.begin() + static_cast<ptrdiff_t>(end));
   }
   uint64_t first = 0, last = 0, total = 0;
   if (!ParseContentRange(response.Header("content-range"), first, last, total) || first != offset) {
     return Fail(Code::kDataLoss, fmt::format("{}: {}: the reply's Content-Range '{}' does not match", Location(), what,
                                              response.Header("content-range")));
   }
-  if (offset + length > total) {
-    return Fail(Code::kInvalidArgument, fmt::format("{}: {}: outside the object ({} bytes)", Location(), what, total));
-  }
-  if (body.size() != length || last != offset + length - 1) {
+  if (!to_end && offset + length > total) return Fail(Outside(name, offset, length, total));
+  uint64_t expected = to_end ? total - offset : length;
+  if (body.size() != expected || last != offset + expected - 1) {
     return Fail(Code::kDataLoss, fmt::format("{}: {}: got {} bytes", Location(), what, body.size()));
   }
   return std::move(body);

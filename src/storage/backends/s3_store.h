@@ -32,6 +32,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "storage/backends/s3_signer.h"
@@ -93,8 +94,10 @@ class S3Store : public Store {
   Status PutMultipart(std::string_view name, ByteView data, PutMode mode);
   Status CompleteMultipart(std::string_view name, const std::string& upload_id, const std::vector<std::string>& etags,
                            PutMode mode);
-  // A range read that covers exactly `length` bytes at `offset` (length > 0).
+  // A range read of exactly `length` bytes at `offset` (length > 0; kToEnd:
+  // all the rest, possibly nothing).
   Result<Bytes> GetRange(std::string_view name, uint64_t offset, uint64_t length);
+  Error Outside(std::string_view name, uint64_t offset, uint64_t length, std::optional<uint64_t> size) const;
 
   S3Options options_;
   std::string key_prefix_;  // "" or "PREFIX/"

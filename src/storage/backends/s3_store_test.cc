@@ -244,6 +244,12 @@ TEST(S3StoreS3rverTest, SignedRequestsSucceed) {
   auto range = store->Get(names[1], 1000, 24);
   ASSERT_TRUE(range) << range.error().message();
   EXPECT_TRUE(std::equal(range->begin(), range->end(), Pattern(3000, 1).begin() + 1000));
+  auto tail = store->Get(names[1], 2990);
+  ASSERT_TRUE(tail) << tail.error().message();
+  EXPECT_TRUE(std::equal(tail->begin(), tail->end(), Pattern(3000, 1).end() - 10));
+  EXPECT_EQ(tail->size(), 10u);
+  EXPECT_TRUE(store->Get(names[1], 3000)->empty());
+  EXPECT_EQ(CodeOf(store->Get(names[1], 3001)), Code::kInvalidArgument);
   EXPECT_EQ(store->Stat(names[2])->size, 3000u);
   // s3rver escapes listed keys twice ("&amp;amp;"), so only plain names are compared.
   EXPECT_EQ(testing::ListNames(*store, "data/").size(), 2u);
