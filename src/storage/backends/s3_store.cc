@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <mutex>
+#include <thread>
 
 #include "storage/backends/aws_config.h"
 #include "storage/backends/s3_xml.h"
@@ -259,21 +262,8 @@ Status S3Store::PutMultipart(std::string_view name, ByteView data, PutMode mode)
   if (upload_id.empty())
     return Fail(Code::kUnavailable, fmt::format("{}: {}: no UploadId in the reply", Location(), what));
 
-  uint64_t part_size = std::max(options_.part_size, (data.size() + kMaxParts - 1) / kMaxParts);
   std::vector<std::string> etags;
-  Status status = OkStatus();
-  for (uint64_t offset = 0; offset < data.size() && status; offset += part_size) {
-    ByteView part = data.subspan(offset, std::min<uint64_t>(part_size, data.size() - offset));
-    std::string number = std::to_string(etags.size() + 1);
-    auto response = Send("PUT", key, {{"partNumber", number}, {"uploadId", upload_id}}, {}, part);
-    if (!response) {
-      status = Fail(response.error());
-    } else if (!IsSuccess(*response)) {
-      status = Fail(ErrorOf(*response, fmt::format("{}: part {}", what, number)));
-    } else {
-      etags.push_back(response->Header("etag"));
-    }
-  }
+  Status status = UploadParts(name, upload_id, data, etags);
   if (status) status = CompleteMultipart(name, upload_id, etags, mode);
   if (!status) {
     // Parts of an unfinished upload are billed until aborted; failing to
@@ -281,6 +271,47 @@ Status S3Store::PutMultipart(std::string_view name, ByteView data, PutMode mode)
     (void)Send("DELETE", key, {{"uploadId", upload_id}});
   }
   return status;
+}
+
+Status S3Store::UploadParts(std::string_view name, const std::string& upload_id, ByteView data,
+                            std::vector<std::string>& etags) {
+  uint64_t part_size = std::max(options_.part_size, (data.size() + kMaxParts - 1) / kMaxParts);
+  size_t count = static_cast<size_t>((data.size() + part_size - 1) / part_size);
+  etags.assign(count, "");
+  std::atomic<size_t> next{0};
+  std::mutex mutex;
+  std::optional<Error> failure;
+  auto upload = [&] {
+    for (size_t i; (i = next++) < count;) {
+      {
+        std::lock_guard lock(mutex);
+        if (failure) return;
+      }
+      ByteView part = data.subspan(i * part_size, std::min<uint64_t>(part_size, data.size() - i * part_size));
+      std::string number = std::to_string(i + 1);
+      auto response = Send("PUT", KeyOf(name), {{"partNumber", number}, {"uploadId", upload_id}}, {}, part);
+      std::string what = fmt::format("put {} (multipart): part {}", name, number);
+      std::lock_guard lock(mutex);
+      if (!response) {
+        failure = response.error();
+      } else if (!IsSuccess(*response)) {
+        failure = ErrorOf(*response, what);
+      } else if (response->Header("etag").empty()) {
+        failure = Error(Code::kUnavailable, fmt::format("{}: {}: no ETag in the reply", Location(), what));
+      } else {
+        etags[i] = response->Header("etag");
+        continue;
+      }
+      return;
+    }
+  };
+  size_t threads_wanted = std::min<size_t>(count, std::max(1, options_.upload_concurrency));
+  std::vector<std::thread> threads;
+  for (size_t t = 1; t < threads_wanted; ++t) threads.emplace_back(upload);
+  upload();
+  for (auto& thread : threads) thread.join();
+  if (failure) return Fail(*failure);
+  return OkStatus();
 }
 
 Status S3Store::CompleteMultipart(std::string_view name, const std::string& upload_id,

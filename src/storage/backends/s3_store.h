@@ -14,7 +14,8 @@
 //
 // How the contract maps onto S3:
 //  * Put is one PUT, or a multipart upload above `multipart_threshold`
-//    (aborted on failure); both are atomic on S3. kCreateOnly sends
+//    (parts sent `upload_concurrency` at a time, aborted on failure); both
+//    are atomic on S3. kCreateOnly sends
 //    `If-None-Match: *` (412 -> kAlreadyExists), which S3 enforces
 //    atomically.
 //  * Get sends a Range and checks the reply covers it exactly; a range
@@ -50,6 +51,7 @@ struct S3Options {
   std::string storage_class;  // "" leaves the bucket's default
   uint64_t multipart_threshold = uint64_t{64} << 20;
   uint64_t part_size = uint64_t{16} << 20;  // at least 5 MiB (S3's minimum)
+  int upload_concurrency = 4;               // parts of one object in flight at once
   AwsCredentials credentials;
 };
 
@@ -92,6 +94,9 @@ class S3Store : public Store {
   std::string PathOf(std::string_view key) const;
 
   Status PutMultipart(std::string_view name, ByteView data, PutMode mode);
+  // Uploads the parts of `data`, several at once; fills `etags` in order.
+  Status UploadParts(std::string_view name, const std::string& upload_id, ByteView data,
+                     std::vector<std::string>& etags);
   Status CompleteMultipart(std::string_view name, const std::string& upload_id, const std::vector<std::string>& etags,
                            PutMode mode);
   // A range read of exactly `length` bytes at `offset` (length > 0; kToEnd:

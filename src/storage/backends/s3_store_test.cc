@@ -114,6 +114,13 @@ TEST(S3StoreMotoTest, MultipartUploadAboveTheThreshold) {
   ASSERT_TRUE(response);
   EXPECT_TRUE(response->Header("etag").ends_with("-5\"")) << response->Header("etag");
   EXPECT_EQ(CodeOf(store->Put("data/big", data, PutMode::kCreateOnly)), Code::kAlreadyExists);
+  EXPECT_EQ(*store->Get("data/big", kSize - 3), Bytes(data.end() - 3, data.end()));
+  // The refused upload was aborted: no upload is left in progress.
+  http::Request uploads{"GET", store->options().endpoint + "/" + store->options().bucket + "?uploads", {}, {}};
+  auto listed = client.Send(uploads);
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->status, 200);
+  EXPECT_EQ(AsString(listed->body).find("<Upload>"), std::string_view::npos) << AsString(listed->body);
 }
 
 TEST(S3StoreMotoTest, PrefixKeepsStoresApart) {
