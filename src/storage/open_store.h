@@ -1,7 +1,8 @@
 // Turns a repository URL into a Store.
 //   file:///abs/path, or a plain path      -> LocalStore
 //   memory://NAME                          -> a MemoryStore shared within this process
-// Cloud schemes (s3://, azure://, sftp://) are added by the cloud-stores work.
+//   s3://BUCKET/PREFIX?...                 -> S3Store (see backends/s3_store.h)
+// Other cloud schemes (azure://, sftp://) are added by the cloud-stores work.
 #pragma once
 
 #include <memory>

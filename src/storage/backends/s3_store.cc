@@ -1,0 +1,446 @@
+#include "storage/backends/s3_store.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <mutex>
+#include <thread>
+
+#include "storage/backends/aws_config.h"
+#include "storage/backends/s3_xml.h"
+
+namespace arkiv::storage {
+namespace {
+
+constexpr uint64_t kMinPartSize = uint64_t{5} << 20;
+constexpr uint64_t kMaxParts = 10000;
+
+bool IsSuccess(const http::Response& response) {
+  return response.status >= 200 && response.status < 300;
+}
+
+Result<uint64_t> ParseBytes(std::string_view text, std::string_view what) {
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return Fail(Code::kInvalidArgument, fmt::format("s3 URL: {} must be a number of bytes, not '{}'", what, text));
+  }
+  return value;
+}
+
+// Parses "bytes FIRST-LAST/TOTAL"; false when malformed.
+bool ParseContentRange(std::string_view text, uint64_t& first, uint64_t& last, uint64_t& total) {
+  if (!text.starts_with("bytes ")) return false;
+  text.remove_prefix(6);
+  size_t dash = text.find('-'), slash = text.find('/');
+  if (dash == std::string_view::npos || slash == std::string_view::npos || slash < dash) return false;
+  auto number = [](std::string_view s, uint64_t& out) {
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && end == s.data() + s.size();
+  };
+  return number(text.substr(0, dash), first) && number(text.substr(dash + 1, slash - dash - 1), last) &&
+         number(text.substr(slash + 1), total);
+}
+
+// Server messages are shown to the user; keep them short, and never let
+// one echo a secret back.
+std::string SafeMessage(std::string message, const AwsCredentials& credentials) {
+  if (!credentials.secret_access_key.empty() && message.find(credentials.secret_access_key) != std::string::npos) {
+    return "(message withheld: it quoted the secret key)";
+  }
+  if (message.find("Signature=") != std::string::npos) return "(message withheld: it quoted the signature)";
+  if (message.size() > 300) message = message.substr(0, 300) + "...";
+  return message;
+}
+
+Status ApplyUrlParameter(S3Options& options, std::string_view name, const std::string& value) {
+  if (name == "endpoint") {
+    options.endpoint = value;
+  } else if (name == "region") {
+    options.region = value;
+  } else if (name == "path_style") {
+    if (value != "true" && value != "false") {
+      return Fail(Code::kInvalidArgument, "s3 URL: path_style must be true or false");
+    }
+    options.path_style = value == "true";
+  } else if (name == "storage_class") {
+    options.storage_class = value;
+  } else if (name == "multipart_threshold") {
+    ASSIGN_OR_RETURN(options.multipart_threshold, ParseBytes(value, name));
+  } else if (name == "part_size") {
+    ASSIGN_OR_RETURN(options.part_size, ParseBytes(value, name));
+  } else {
+    return Fail(Code::kInvalidArgument,
+                fmt::format("s3 URL: unknown parameter '{}' (known: endpoint, region, path_style, storage_class, "
+                            "multipart_threshold, part_size)",
+                            name));
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Code S3ErrorCode(int http_status, std::string_view s3_code) {
+  if (s3_code == "NoSuchBucket") return Code::kFailedPrecondition;
+  if (s3_code == "SlowDown" || s3_code == "RequestTimeout" || s3_code == "InternalError" ||
+      s3_code == "ServiceUnavailable") {
+    return Code::kUnavailable;
+  }
+  if (s3_code == "InvalidAccessKeyId" || s3_code == "ExpiredToken" || s3_code == "InvalidToken" ||
+      s3_code == "AuthorizationHeaderMalformed") {
+    return Code::kPermissionDenied;
+  }
+  return http::CodeForHttpStatus(http_status);
+}
+
+Result<S3Options> S3Store::ParseUrl(std::string_view url) {
+  if (!url.starts_with("s3://")) return Fail(Code::kInvalidArgument, fmt::format("{}: not an s3:// URL", url));
+  std::string_view rest = url.substr(5);
+  std::string_view query;
+  if (size_t q = rest.find('?'); q != std::string_view::npos) {
+    query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+  }
+  S3Options options;
+  size_t slash = rest.find('/');
+  options.bucket = std::string(rest.substr(0, slash));
+  if (slash != std::string_view::npos) {
+    std::string_view prefix = rest.substr(slash + 1);
+    while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
+    options.prefix = std::string(prefix);
+  }
+  if (options.bucket.empty())
+    return Fail(Code::kInvalidArgument, fmt::format("{}: no bucket (s3://BUCKET/PREFIX)", url));
+  if (!options.prefix.empty() && !ValidateObjectName(options.prefix)) {
+    return Fail(Code::kInvalidArgument, fmt::format("{}: '{}' is not a valid prefix", url, options.prefix));
+  }
+  bool region_given = false, path_style_given = false;
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    size_t equals = pair.find('=');
+    std::string_view name = pair.substr(0, equals);
+    std::string value = equals == std::string_view::npos ? "" : http::PercentDecode(pair.substr(equals + 1));
+    RETURN_IF_ERROR(WithContext(ApplyUrlParameter(options, name, value), url));
+    region_given |= name == "region";
+    path_style_given |= name == "path_style";
+  }
+  if (!region_given) options.region = LoadAwsRegion().value_or("us-east-1");
+  // Stand-ins rarely resolve BUCKET.HOST; AWS prefers virtual hosts.
+  if (!path_style_given) options.path_style = !options.endpoint.empty();
+  if (options.part_size < kMinPartSize) {
+    return Fail(Code::kInvalidArgument, fmt::format("{}: part_size must be at least 5 MiB", url));
+  }
+  return options;
+}
+
+Result<std::shared_ptr<S3Store>> S3Store::Open(std::string_view url) {
+  ASSIGN_OR_RETURN(S3Options options, ParseUrl(url));
+  auto credentials = LoadAwsCredentials();
+  if (!credentials) return Fail(credentials.error().Context(fmt::format("s3://{}", options.bucket)));
+  options.credentials = std::move(*credentials);
+  return std::make_shared<S3Store>(std::move(options));
+}
+
+S3Store::S3Store(S3Options options) : options_(std::move(options)), client_(std::make_shared<http::Client>()) {
+  if (!options_.prefix.empty()) key_prefix_ = options_.prefix + "/";
+  std::string endpoint = options_.endpoint;
+  if (endpoint.empty()) endpoint = fmt::format("https://s3.{}.amazonaws.com", options_.region);
+  size_t colon = endpoint.find("://");
+  scheme_ = colon == std::string::npos ? "https" : endpoint.substr(0, colon);
+  host_ = colon == std::string::npos ? endpoint : endpoint.substr(colon + 3);
+  host_ = host_.substr(0, host_.find('/'));
+  if (!options_.path_style) host_ = options_.bucket + "." + host_;
+}
+
+std::string S3Store::Location() const {
+  return options_.prefix.empty() ? "s3://" + options_.bucket
+                                 : fmt::format("s3://{}/{}", options_.bucket, options_.prefix);
+}
+
+std::string S3Store::PathOf(std::string_view key) const {
+  std::string path = options_.path_style ? "/" + options_.bucket : "";
+  if (!key.empty() || !options_.path_style) path += "/" + http::PercentEncode(key, true);
+  return path;
+}
+
+Result<http::Response> S3Store::Send(const std::string& method, std::string_view key, const Pairs& query, Pairs headers,
+                                     ByteView body) {
+  std::string amz_date = AmzDate(std::chrono::system_clock::now());
+  SigningRequest signing;
+  signing.method = method;
+  signing.canonical_uri = PathOf(key);
+  signing.query = query;
+  signing.payload_hash = Sha256Hex(body);
+  headers.emplace_back("Host", host_);
+  headers.emplace_back("x-amz-date", amz_date);
+  headers.emplace_back("x-amz-content-sha256", signing.payload_hash);
+  if (!options_.credentials.session_token.empty()) {
+    headers.emplace_back("x-amz-security-token", options_.credentials.session_token);
+  }
+  signing.headers = headers;
+  headers.emplace_back("Authorization",
+                       SigV4Authorization(options_.credentials, options_.region, "s3", amz_date, signing));
+  http::Request request;
+  request.method = method;
+  request.url = scheme_ + "://" + host_ + signing.canonical_uri;
+  if (!query.empty()) request.url += "?" + CanonicalQueryString(query);
+  request.headers = std::move(headers);
+  request.body = body;
+  auto response = client_->Send(request);
+  if (!response) return Fail(response.error().Context(Location()));
+  return response;
+}
+
+Error S3Store::ErrorOf(const http::Response& response, std::string_view what) const {
+  auto body = ParseS3Error(AsString(response.body));
+  std::string s3_code = body ? body->code : "";
+  std::string answer = fmt::format("S3 answered HTTP {}", response.status);
+  if (!s3_code.empty()) answer += " " + s3_code;
+  if (body && !body->message.empty()) answer += ": " + SafeMessage(body->message, options_.credentials);
+  std::string context = fmt::format("{}: {}", Location(), what);
+  if (s3_code == "NoSuchBucket") {
+    return Error(Code::kFailedPrecondition,
+                 fmt::format("{}: bucket '{}' does not exist{}; create it with `arkiv init --create-bucket` or "
+                             "`aws s3 mb s3://{}`",
+                             context, options_.bucket, options_.endpoint.empty() ? "" : " at " + options_.endpoint,
+                             options_.bucket));
+  }
+  Code code = S3ErrorCode(response.status, s3_code);
+  if (code == Code::kPermissionDenied) {
+    answer += s3_code == "RequestTimeTooSkewed" ? " (check this machine's clock)"
+                                                : " (check the credentials and their permissions)";
+  }
+  return Error(code, fmt::format("{}: {}", context, answer));
+}
+
+Status S3Store::CreateBucket() {
+  std::string body;
+  if (options_.region != "us-east-1") {
+    body = fmt::format(
+        "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+        "<LocationConstraint>{}</LocationConstraint></CreateBucketConfiguration>",
+        XmlEscape(options_.region));
+  }
+  ASSIGN_OR_RETURN(auto response, Send("PUT", "", {}, {}, AsBytes(body)));
+  if (IsSuccess(response)) return OkStatus();
+  auto error = ParseS3Error(AsString(response.body));
+  if (error && error->code == "BucketAlreadyOwnedByYou") return OkStatus();
+  if (error && error->code == "BucketAlreadyExists") {
+    return Fail(Code::kAlreadyExists,
+                fmt::format("{}: bucket name '{}' is taken by another account", Location(), options_.bucket));
+  }
+  return Fail(ErrorOf(response, "create bucket"));
+}
+
+Status S3Store::Put(std::string_view name, ByteView data, PutMode mode) {
+  RETURN_IF_ERROR(ValidateObjectName(name));
+  if (data.size() > options_.multipart_threshold) return PutMultipart(name, data, mode);
+  Pairs headers;
+  if (mode == PutMode::kCreateOnly) headers.emplace_back("If-None-Match", "*");
+  if (!options_.storage_class.empty()) headers.emplace_back("x-amz-storage-class", options_.storage_class);
+  ASSIGN_OR_RETURN(auto response, Send("PUT", KeyOf(name), {}, std::move(headers), data));
+  if (IsSuccess(response)) return OkStatus();
+  if (mode == PutMode::kCreateOnly && (response.status == 412 || response.status == 409)) {
+    return Fail(Code::kAlreadyExists, fmt::format("{}: object {} already exists", Location(), name));
+  }
+  return Fail(ErrorOf(response, fmt::format("put {}", name)));
+}
+
+Status S3Store::PutMultipart(std::string_view name, ByteView data, PutMode mode) {
+  std::string key = KeyOf(name);
+  std::string what = fmt::format("put {} (multipart)", name);
+  Pairs headers;
+  if (!options_.storage_class.empty()) headers.emplace_back("x-amz-storage-class", options_.storage_class);
+  ASSIGN_OR_RETURN(auto created, Send("POST", key, {{"uploads", ""}}, std::move(headers)));
+  if (!IsSuccess(created)) return Fail(ErrorOf(created, what));
+  std::string upload_id = XmlElementText(AsString(created.body), "UploadId").value_or("");
+  if (upload_id.empty())
+    return Fail(Code::kUnavailable, fmt::format("{}: {}: no UploadId in the reply", Location(), what));
+
+  std::vector<std::string> etags;
+  Status status = UploadParts(name, upload_id, data, etags);
+  if (status) status = CompleteMultipart(name, upload_id, etags, mode);
+  if (!status) {
+    // Parts of an unfinished upload are billed until aborted; failing to
+    // abort only leaves them to the bucket's lifecycle rules.
+    (void)Send("DELETE", key, {{"uploadId", upload_id}});
+  }
+  return status;
+}
+
+Status S3Store::UploadParts(std::string_view name, const std::string& upload_id, ByteView data,
+                            std::vector<std::string>& etags) {
+  uint64_t part_size = std::max(options_.part_size, (data.size() + kMaxParts - 1) / kMaxParts);
+  size_t count = static_cast<size_t>((data.size() + part_size - 1) / part_size);
+  etags.assign(count, "");
+  std::atomic<size_t> next{0};
+  std::mutex mutex;
+  std::optional<Error> failure;
+  auto upload = [&] {
+    for (size_t i; (i = next++) < count;) {
+      {
+        std::lock_guard lock(mutex);
+        if (failure) return;
+      }
+      ByteView part = data.subspan(i * part_size, std::min<uint64_t>(part_size, data.size() - i * part_size));
+      std::string number = std::to_string(i + 1);
+      auto response = Send("PUT", KeyOf(name), {{"partNumber", number}, {"uploadId", upload_id}}, {}, part);
+      std::string what = fmt::format("put {} (multipart): part {}", name, number);
+      std::lock_guard lock(mutex);
+      if (!response) {
+        failure = response.error();
+      } else if (!IsSuccess(*response)) {
+        failure = ErrorOf(*response, what);
+      } else if (response->Header("etag").empty()) {
+        failure = Error(Code::kUnavailable, fmt::format("{}: {}: no ETag in the reply", Location(), what));
+      } else {
+        etags[i] = response->Header("etag");
+        continue;
+      }
+      return;
+    }
+  };
+  size_t threads_wanted = std::min<size_t>(count, std::max(1, options_.upload_concurrency));
+  std::vector<std::thread> threads;
+  for (size_t t = 1; t < threads_wanted; ++t) threads.emplace_back(upload);
+  upload();
+  for (auto& thread : threads) thread.join();
+  if (failure) return Fail(*failure);
+  return OkStatus();
+}
+
+Status S3Store::CompleteMultipart(std::string_view name, const std::string& upload_id,
+                                  const std::vector<std::string>& etags, PutMode mode) {
+  std::string body = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
+  for (size_t i = 0; i < etags.size(); ++i) {
+    body += fmt::format("<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>", i + 1, XmlEscape(etags[i]));
+  }
+  body += "</CompleteMultipartUpload>";
+  Pairs headers;
+  if (mode == PutMode::kCreateOnly) headers.emplace_back("If-None-Match", "*");
+  ASSIGN_OR_RETURN(auto response,
+                   Send("POST", KeyOf(name), {{"uploadId", upload_id}}, std::move(headers), AsBytes(body)));
+  if (mode == PutMode::kCreateOnly && (response.status == 412 || response.status == 409)) {
+    return Fail(Code::kAlreadyExists, fmt::format("{}: object {} already exists", Location(), name));
+  }
+  // S3 may answer 200 and report a failure in the body.
+  if (IsSuccess(response) && !ParseS3Error(AsString(response.body))) return OkStatus();
+  Error error = ErrorOf(response, fmt::format("put {} (complete multipart)", name));
+  if (IsSuccess(response)) return Fail(Code::kUnavailable, error.message());
+  return Fail(error);
+}
+
+Result<Bytes> S3Store::Get(std::string_view name, uint64_t offset, uint64_t length) {
+  RETURN_IF_ERROR(ValidateObjectName(name));
+  if (length == 0) {
+    ASSIGN_OR_RETURN(ObjectInfo info, Stat(name));
+    if (offset > info.size) return Fail(Outside(name, offset, length, info.size));
+    return Bytes();
+  }
+  if (length != kToEnd && length > kToEnd - offset) return Fail(Outside(name, offset, length, std::nullopt));
+  if (offset > 0 || length != kToEnd) return GetRange(name, offset, length);
+  ASSIGN_OR_RETURN(auto response, Send("GET", KeyOf(name), {}));
+  if (response.status == 404) return Fail(Code::kNotFound, fmt::format("{}: object {} not found", Location(), name));
+  if (!IsSuccess(response)) return Fail(ErrorOf(response, fmt::format("get {}", name)));
+  return std::move(response.body);
+}
+
+Error S3Store::Outside(std::string_view name, uint64_t offset, uint64_t length, std::optional<uint64_t> size) const {
+  return Error(Code::kInvalidArgument, fmt::format("{}: range {}+{} outside {}{}", Location(), offset,
+                                                   length == kToEnd ? "end" : std::to_string(length), name,
+                                                   size ? fmt::format(" ({} bytes)", *size) : ""));
+}
+
+Result<Bytes> S3Store::GetRange(std::string_view name, uint64_t offset, uint64_t length) {
+  bool to_end = length == kToEnd;
+  std::string what = fmt::format("get {} bytes {}+{}", name, offset, to_end ? "end" : std::to_string(length));
+  Pairs headers{
+      {"Range", to_end ? fmt::format("bytes={}-", offset) : fmt::format("bytes={}-{}", offset, offset + length - 1)}};
+  ASSIGN_OR_RETURN(auto response, Send("GET", KeyOf(name), {}, std::move(headers)));
+  if (response.status == 404) return Fail(Code::kNotFound, fmt::format("{}: object {} not found", Location(), name));
+  if (response.status == 416) {
+    if (!to_end) return Fail(Outside(name, offset, length, std::nullopt));
+    // S3 refuses the empty range at the very end, which the contract allows.
+    ASSIGN_OR_RETURN(ObjectInfo info, Stat(name));
+    if (offset == info.size) return Bytes();
+    return Fail(Outside(name, offset, length, info.size));
+  }
+  if (!IsSuccess(response)) return Fail(ErrorOf(response, what));
+  Bytes& body = response.body;
+  if (response.status == 200) {
+    // The whole object: the server ignored the range.
+    if (offset > body.size() || (!to_end && length > body.size() - offset)) {
+      return Fail(Outside(name, offset, length, body.size()));
+    }
+    uint64_t end = to_end ? body.size() : offset + length;
+    return Bytes(body.begin() + static_cast<ptrdiff_t>(offset), body.begin() + static_cast<ptrdiff_t>(end));
+  }
+  uint64_t first = 0, last = 0, total = 0;
+  if (!ParseContentRange(response.Header("content-range"), first, last, total) || first != offset) {
+    return Fail(Code::kDataLoss, fmt::format("{}: {}: the reply's Content-Range '{}' does not match", Location(), what,
+                                             response.Header("content-range")));
+  }
+  if (!to_end && offset + length > total) return Fail(Outside(name, offset, length, total));
+  uint64_t expected = to_end ? total - offset : length;
+  if (body.size() != expected || last != offset + expected - 1) {
+    return Fail(Code::kDataLoss, fmt::format("{}: {}: got {} bytes", Location(), what, body.size()));
+  }
+  return std::move(body);
+}
+
+Result<ObjectInfo> S3Store::Stat(std::string_view name) {
+  RETURN_IF_ERROR(ValidateObjectName(name));
+  ASSIGN_OR_RETURN(auto response, Send("HEAD", KeyOf(name), {}));
+  if (response.status == 404) return Fail(Code::kNotFound, fmt::format("{}: object {} not found", Location(), name));
+  if (!IsSuccess(response)) return Fail(ErrorOf(response, fmt::format("stat {}", name)));
+  std::string length = response.Header("content-length");
+  ObjectInfo info{std::string(name), 0};
+  auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(), info.size);
+  if (ec != std::errc() || end != length.data() + length.size()) {
+    return Fail(Code::kUnavailable, fmt::format("{}: stat {}: no Content-Length in the reply", Location(), name));
+  }
+  return info;
+}
+
+Status S3Store::List(std::string_view prefix, const std::function<Status(const ObjectInfo&)>& fn) {
+  // No object name starts with a directory part that is not itself a
+  // valid name ("/etc/", "../").
+  size_t slash = prefix.rfind('/');
+  if (slash != std::string_view::npos && !ValidateObjectName(prefix.substr(0, slash))) return OkStatus();
+  std::string token;
+  do {
+    Pairs query{{"list-type", "2"}, {"prefix", KeyOf(prefix)}};
+    if (!token.empty()) query.emplace_back("continuation-token", token);
+    ASSIGN_OR_RETURN(auto response, Send("GET", "", query));
+    std::string what = fmt::format("list {}", prefix);
+    if (!IsSuccess(response)) return Fail(ErrorOf(response, what));
+    auto page = ParseListObjectsV2(AsString(response.body));
+    if (!page) return Fail(Code::kUnavailable, fmt::format("{}: {}: the reply is no listing", Location(), what));
+    for (const auto& object : page->objects) {
+      if (!object.key.starts_with(key_prefix_)) continue;
+      std::string name = object.key.substr(key_prefix_.size());
+      if (!ValidateObjectName(name)) continue;
+      RETURN_IF_ERROR(fn(ObjectInfo{std::move(name), object.size}));
+    }
+    if (page->truncated && page->next_continuation_token.empty()) {
+      return Fail(Code::kUnavailable, fmt::format("{}: {}: truncated listing without a token", Location(), what));
+    }
+    token = page->truncated ? page->next_continuation_token : "";
+  } while (!token.empty());
+  return OkStatus();
+}
+
+Status S3Store::Remove(std::string_view name) {
+  // DELETE succeeds for missing keys; the contract wants kNotFound.
+  RETURN_IF_ERROR(Stat(name));
+  ASSIGN_OR_RETURN(auto response, Send("DELETE", KeyOf(name), {}));
+  if (IsSuccess(response)) return OkStatus();
+  return Fail(ErrorOf(response, fmt::format("remove {}", name)));
+}
+
+}  // namespace arkiv::storage

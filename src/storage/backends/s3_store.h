@@ -1,0 +1,114 @@
+// A store in an S3 bucket (AWS, or a compatible server via `endpoint`).
+//
+//   s3://BUCKET[/PREFIX][?endpoint=http://127.0.0.1:9000&region=us-east-1
+//                         &path_style=true|false&storage_class=STANDARD
+//                         &multipart_threshold=BYTES&part_size=BYTES]
+//
+// Objects are keys PREFIX/NAME. Without `endpoint` the store talks to
+// https://s3.REGION.amazonaws.com, virtual-host style; with one, path style
+// unless path_style=false (then BUCKET.HOST, which libcurl resolves for
+// *.localhost). Credentials and the default region come from the
+// environment or ~/.aws (see aws_config.h). Requests are signed with SigV4
+// and carry the SHA-256 of their body, so the server rejects a body damaged
+// on the way.
+//
+// How the contract maps onto S3:
+//  * Put is one PUT, or a multipart upload above `multipart_threshold`
+//    (parts sent `upload_concurrency` at a time, aborted on failure); both
+//    are atomic on S3. kCreateOnly sends
+//    `If-None-Match: *` (412 -> kAlreadyExists), which S3 enforces
+//    atomically.
+//  * Get sends a Range and checks the reply covers it exactly; a range
+//    outside the object is kInvalidArgument, never a short read.
+//  * Remove issues a HEAD first, because S3's DELETE succeeds for missing
+//    keys; the pair is not atomic.
+//  * List is ListObjectsV2 with continuation tokens; keys that are not
+//    valid object names (folder markers "x/", foreign files) are skipped.
+// Errors: 404 kNotFound; 401/403 kPermissionDenied; 429, 5xx, SlowDown and
+// transport failures kUnavailable; a missing bucket kFailedPrecondition
+// with a message saying how to create it. Messages name the bucket, the
+// object and what S3 answered, never a key or a signature.
+//
+// Thread safety: all methods may be called concurrently.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "storage/backends/s3_signer.h"
+#include "storage/http/http_client.h"
+#include "storage/store.h"
+
+namespace arkiv::storage {
+
+struct S3Options {
+  std::string bucket;
+  std::string prefix;    // "" or a valid object name; keys are PREFIX/NAME
+  std::string endpoint;  // "http://127.0.0.1:9000"; "" for AWS
+  std::string region = "us-east-1";
+  bool path_style = false;
+  std::string storage_class;  // "" leaves the bucket's default
+  uint64_t multipart_threshold = uint64_t{64} << 20;
+  uint64_t part_size = uint64_t{16} << 20;  // at least 5 MiB (S3's minimum)
+  int upload_concurrency = 4;               // parts of one object in flight at once
+  AwsCredentials credentials;
+};
+
+// The code an S3 error reply means. S3's own error code decides where it
+// says more than the HTTP status: SlowDown, RequestTimeout (a 400) and
+// InternalError are kUnavailable, ExpiredToken and InvalidAccessKeyId
+// kPermissionDenied, NoSuchBucket kFailedPrecondition.
+Code S3ErrorCode(int http_status, std::string_view s3_code);
+
+class S3Store : public Store {
+ public:
+  explicit S3Store(S3Options options);
+
+  // Parses an s3:// URL (see above) without looking for credentials.
+  static Result<S3Options> ParseUrl(std::string_view url);
+  // ParseUrl, then credentials and region from the environment.
+  static Result<std::shared_ptr<S3Store>> Open(std::string_view url);
+
+  // Creates the bucket (in the store's region). Success if it exists and is ours.
+  Status CreateBucket();
+
+  std::string Location() const override;
+  Status Put(std::string_view name, ByteView data, PutMode mode = PutMode::kReplace) override;
+  Result<Bytes> Get(std::string_view name, uint64_t offset = 0, uint64_t length = kToEnd) override;
+  Result<ObjectInfo> Stat(std::string_view name) override;
+  Status List(std::string_view prefix, const std::function<Status(const ObjectInfo&)>& fn) override;
+  Status Remove(std::string_view name) override;
+
+  const S3Options& options() const { return options_; }
+
+ private:
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+
+  // Signs and sends one request. `key` "" addresses the bucket itself.
+  Result<http::Response> Send(const std::string& method, std::string_view key, const Pairs& query, Pairs headers = {},
+                              ByteView body = {});
+  // The error a failed response means, for `what` ("get data/x").
+  Error ErrorOf(const http::Response& response, std::string_view what) const;
+  std::string KeyOf(std::string_view name) const { return key_prefix_ + std::string(name); }
+  std::string PathOf(std::string_view key) const;
+
+  Status PutMultipart(std::string_view name, ByteView data, PutMode mode);
+  // Uploads the parts of `data`, several at once; fills `etags` in order.
+  Status UploadParts(std::string_view name, const std::string& upload_id, ByteView data,
+                     std::vector<std::string>& etags);
+  Status CompleteMultipart(std::string_view name, const std::string& upload_id, const std::vector<std::string>& etags,
+                           PutMode mode);
+  // A range read of exactly `length` bytes at `offset` (length > 0; kToEnd:
+  // all the rest, possibly nothing).
+  Result<Bytes> GetRange(std::string_view name, uint64_t offset, uint64_t length);
+  Error Outside(std::string_view name, uint64_t offset, uint64_t length, std::optional<uint64_t> size) const;
+
+  S3Options options_;
+  std::string key_prefix_;  // "" or "PREFIX/"
+  std::string scheme_;      // "http" or "https"
+  std::string host_;        // host[:port] of the endpoint
+  std::shared_ptr<http::Client> client_;
+};
+
+}  // namespace arkiv::storage
