@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 
+#include "storage/backends/azure_store.h"
 #include "storage/backends/local_store.h"
 #include "storage/backends/memory_store.h"
 
@@ -32,10 +33,14 @@ Result<std::shared_ptr<Store>> OpenStore(std::string_view url) {
     return std::make_shared<LocalStore>(std::string(path));
   }
   if (url.starts_with("memory://")) return SharedMemoryStore(url.substr(9));
+  if (url.starts_with("azure://")) {
+    ASSIGN_OR_RETURN(auto store, AzureStore::Open(url));
+    return std::shared_ptr<Store>(std::move(store));
+  }
   size_t scheme = url.find("://");
   if (scheme != std::string_view::npos) {
     return Fail(Code::kInvalidArgument,
-                fmt::format("{}: unsupported store scheme '{}' (supported: file://, a plain path)", url,
+                fmt::format("{}: unsupported store scheme '{}' (supported: file://, azure://, a plain path)", url,
                             url.substr(0, scheme)));
   }
   return std::make_shared<LocalStore>(std::string(url));

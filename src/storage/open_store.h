@@ -1,7 +1,8 @@
 // Turns a repository URL into a Store.
 //   file:///abs/path, or a plain path      -> LocalStore
 //   memory://NAME                          -> a MemoryStore shared within this process
-// Cloud schemes (s3://, azure://, sftp://) are added by the cloud-stores work.
+//   azure://ACCOUNT/CONTAINER[/PREFIX]?... -> AzureStore (see backends/azure_config.h)
+// Other cloud schemes (s3://, sftp://) are added by the cloud-stores work.
 #pragma once
 
 #include <memory>
