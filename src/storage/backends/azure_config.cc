@@ -1,7 +1,6 @@
 #include "storage/backends/azure_config.h"
 
 #include <fmt/format.h>
-
 #include <strings.h>
 
 #include <cstdlib>
@@ -50,7 +49,8 @@ Result<std::string> NormalizeTier(std::string_view tier) {
   for (const char* known : {"Hot", "Cool", "Cold", "Archive"}) {
     if (strcasecmp(std::string(tier).c_str(), known) == 0) return std::string(known);
   }
-  return Fail(Code::kInvalidArgument, fmt::format("azure: unknown access tier '{}' (use Hot, Cool, Cold or Archive)", tier));
+  return Fail(Code::kInvalidArgument,
+              fmt::format("azure: unknown access tier '{}' (use Hot, Cool, Cold or Archive)", tier));
 }
 
 // Fills key/sas (and the endpoint when the URL has none) from the sources in
@@ -94,8 +94,9 @@ Status ResolveCredentials(AzureConfig& config, const std::string& url_sas, const
     config.sas = StripQuestionMark(*sas);
   } else {
     return Fail(Code::kInvalidArgument,
-                where + ": no Azure credentials (set AZURE_STORAGE_CONNECTION_STRING, AZURE_STORAGE_ACCOUNT and "
-                        "AZURE_STORAGE_KEY, or AZURE_STORAGE_SAS_TOKEN)");
+                where +
+                    ": no Azure credentials (set AZURE_STORAGE_CONNECTION_STRING, AZURE_STORAGE_ACCOUNT and "
+                    "AZURE_STORAGE_KEY, or AZURE_STORAGE_SAS_TOKEN)");
   }
   if (config.endpoint.empty()) config.endpoint = fmt::format("https://{}.blob.core.windows.net", config.account);
   while (config.endpoint.ends_with('/')) config.endpoint.pop_back();
@@ -169,8 +170,8 @@ Result<AzureConfig> ParseAzureUrl(std::string_view url, const GetEnv& env) {
                             config.account, config.container));
   }
   if (!config.prefix.empty() && !ValidateObjectName(config.prefix)) {
-    return Fail(Code::kInvalidArgument, fmt::format("azure://{}/{}: bad prefix '{}'", config.account,
-                                                    config.container, config.prefix));
+    return Fail(Code::kInvalidArgument,
+                fmt::format("azure://{}/{}: bad prefix '{}'", config.account, config.container, config.prefix));
   }
   std::string url_sas;
   while (!query.empty()) {
@@ -187,8 +188,8 @@ Result<AzureConfig> ParseAzureUrl(std::string_view url, const GetEnv& env) {
       url_sas = value;
     } else {
       return Fail(Code::kInvalidArgument,
-                  fmt::format("azure://{}/{}: unknown URL parameter '{}' (known: endpoint, tier, sas)",
-                              config.account, config.container, name));
+                  fmt::format("azure://{}/{}: unknown URL parameter '{}' (known: endpoint, tier, sas)", config.account,
+                              config.container, name));
     }
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);

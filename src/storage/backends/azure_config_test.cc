@@ -18,11 +18,11 @@ GetEnv Env(std::map<std::string, std::string> values) {
 }
 
 TEST(AzureConfigTest, ConnectionStringWithEndpoint) {
-  auto config = ParseAzureUrl(
-      "azure://devstoreaccount1/backups/host/a?tier=cool",
-      Env({{"AZURE_STORAGE_CONNECTION_STRING",
-            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + std::string(kKey) +
-                ";BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1/;"}}));
+  auto config =
+      ParseAzureUrl("azure://devstoreaccount1/backups/host/a?tier=cool",
+                    Env({{"AZURE_STORAGE_CONNECTION_STRING",
+                          "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + std::string(kKey) +
+                              ";BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1/;"}}));
   ASSERT_TRUE(config) << config.error().message();
   EXPECT_EQ(config->account, "devstoreaccount1");
   EXPECT_EQ(config->container, "backups");
@@ -34,8 +34,8 @@ TEST(AzureConfigTest, ConnectionStringWithEndpoint) {
 }
 
 TEST(AzureConfigTest, AccountAndKeyDefaultEndpoint) {
-  auto config = ParseAzureUrl("azure://acct/box", Env({{"AZURE_STORAGE_ACCOUNT", "acct"},
-                                                       {"AZURE_STORAGE_KEY", std::string(kKey)}}));
+  auto config = ParseAzureUrl("azure://acct/box",
+                              Env({{"AZURE_STORAGE_ACCOUNT", "acct"}, {"AZURE_STORAGE_KEY", std::string(kKey)}}));
   ASSERT_TRUE(config) << config.error().message();
   EXPECT_EQ(config->endpoint, "https://acct.blob.core.windows.net");
   EXPECT_EQ(config->prefix, "");
@@ -58,8 +58,9 @@ TEST(AzureConfigTest, ErrorsNameTheProblemButNoSecret) {
   auto none = ParseAzureUrl("azure://acct/box", Env({}));
   ASSERT_FALSE(none);
   EXPECT_NE(none.error().message().find("AZURE_STORAGE_CONNECTION_STRING"), std::string::npos);
-  auto other = ParseAzureUrl("azure://acct/box", Env({{"AZURE_STORAGE_CONNECTION_STRING",
-                                                       "AccountName=other;AccountKey=" + std::string(kKey)}}));
+  auto other =
+      ParseAzureUrl("azure://acct/box",
+                    Env({{"AZURE_STORAGE_CONNECTION_STRING", "AccountName=other;AccountKey=" + std::string(kKey)}}));
   ASSERT_FALSE(other);
   EXPECT_EQ(other.error().message().find(kKey), std::string::npos);
   auto env = Env({{"AZURE_STORAGE_KEY", std::string(kKey)}});

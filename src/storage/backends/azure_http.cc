@@ -66,7 +66,9 @@ std::string HttpResponse::Header(const std::string& name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
-std::string RedactedUrl(std::string_view url) { return std::string(url.substr(0, url.find('?'))); }
+std::string RedactedUrl(std::string_view url) {
+  return std::string(url.substr(0, url.find('?')));
+}
 
 HttpClient::HttpClient() {
   static const bool initialized = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();

@@ -130,8 +130,8 @@ TEST(AzureInteropTest, SasTokens) {
   if (!HavePythonAzure()) GTEST_SKIP() << "/usr/bin/python3 lacks azure.storage.blob";
   Fixture f = NewFixture();
   ASSERT_NE(f.store, nullptr);
-  std::string output = RunPython(kSasScript, {std::string(testing::kAzuriteAccount),
-                                              std::string(testing::kAzuriteKey), f.container});
+  std::string output =
+      RunPython(kSasScript, {std::string(testing::kAzuriteAccount), std::string(testing::kAzuriteKey), f.container});
   size_t newline = output.find('\n');
   ASSERT_NE(newline, std::string::npos) << output;
   std::string full = output.substr(0, newline);

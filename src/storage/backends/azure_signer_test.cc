@@ -31,14 +31,14 @@ TEST(AzureSignerTest, PutBlobStringToSign) {
 
 TEST(AzureSignerTest, ListStringToSignSortsDecodedQuery) {
   HeaderPairs headers = {{"x-ms-date", "Fri, 27 Nov 2026 14:00:00 GMT"}, {"x-ms-version", "2023-11-03"}};
-  std::string resource = CanonicalizedResource(
-      "devstoreaccount1", "/devstoreaccount1/c1",
-      {{"restype", "container"}, {"comp", "list"}, {"Prefix", "data/"}, {"marker", "a b"}});
+  std::string resource =
+      CanonicalizedResource("devstoreaccount1", "/devstoreaccount1/c1",
+                            {{"restype", "container"}, {"comp", "list"}, {"Prefix", "data/"}, {"marker", "a b"}});
   EXPECT_EQ(resource, "/devstoreaccount1/devstoreaccount1/c1\ncomp:list\nmarker:a b\nprefix:data/\nrestype:container");
   // Content-Length 0 signs as an empty line.
   std::string to_sign = SharedKeyStringToSign("GET", 0, headers, resource);
-  EXPECT_EQ(to_sign, "GET\n\n\n\n\n\n\n\n\n\n\n\nx-ms-date:Fri, 27 Nov 2026 14:00:00 GMT\nx-ms-version:2023-11-03\n" +
-                         resource);
+  EXPECT_EQ(to_sign,
+            "GET\n\n\n\n\n\n\n\n\n\n\n\nx-ms-date:Fri, 27 Nov 2026 14:00:00 GMT\nx-ms-version:2023-11-03\n" + resource);
   EXPECT_EQ(*SharedKeySignature(to_sign, kKey), "XTvH91glOR1XrPe2P71KlCybDW9UuwBgCRM82SP6V+4=");
 }
 

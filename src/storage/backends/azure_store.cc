@@ -165,9 +165,8 @@ Status AzureStore::PutBlocks(std::string_view name, ByteView data, HeaderPairs h
   for (uint64_t offset = 0, index = 0; offset < data.size(); offset += options_.block_size, ++index) {
     ByteView block = data.subspan(offset, std::min<uint64_t>(options_.block_size, data.size() - offset));
     std::string id = Base64Encode(AsBytes(fmt::format("{}-{:08d}", upload, index)));
-    ASSIGN_OR_RETURN(HttpResponse response,
-                     Send("PUT", BlobPath(name), {{"comp", "block"}, {"blockid", id}},
-                          {{"Content-MD5", Md5Base64(block)}}, block));
+    ASSIGN_OR_RETURN(HttpResponse response, Send("PUT", BlobPath(name), {{"comp", "block"}, {"blockid", id}},
+                                                 {{"Content-MD5", Md5Base64(block)}}, block));
     if (response.status != 201) return Fail(ErrorFor(response, action));
     list += "<Latest>" + id + "</Latest>";
   }
@@ -201,16 +200,16 @@ Result<Bytes> AzureStore::Get(std::string_view name, uint64_t offset, uint64_t l
   if (response.status != 200) return Fail(ErrorFor(response, action));
   std::string md5 = response.Header("content-md5");
   if (!md5.empty() && md5 != Md5Base64(response.body)) {
-    return Fail(Code::kDataLoss, fmt::format("{}: {}: the bytes do not match the blob's Content-MD5", Location(),
-                                             action));
+    return Fail(Code::kDataLoss,
+                fmt::format("{}: {}: the bytes do not match the blob's Content-MD5", Location(), action));
   }
   return std::move(response.body);
 }
 
 Result<Bytes> AzureStore::GetRange(std::string_view name, uint64_t offset, uint64_t length) {
   std::string action = fmt::format("reading {}", name);
-  std::string range = length == kToEnd ? fmt::format("bytes={}-", offset)
-                                       : fmt::format("bytes={}-{}", offset, offset + length - 1);
+  std::string range =
+      length == kToEnd ? fmt::format("bytes={}-", offset) : fmt::format("bytes={}-{}", offset, offset + length - 1);
   ASSIGN_OR_RETURN(HttpResponse response, Send("GET", BlobPath(name), {}, {{"x-ms-range", range}}));
   if (response.status == 416 && length == kToEnd) {
     // "bytes=SIZE-" is unsatisfiable, yet store.h calls it an empty range.
@@ -230,16 +229,16 @@ Result<Bytes> AzureStore::GetRange(std::string_view name, uint64_t offset, uint6
   if (!total) return Fail(Code::kDataLoss, fmt::format("{}: {}: no Content-Range in the answer", Location(), action));
   uint64_t want = length == kToEnd ? *total - std::min(offset, *total) : length;
   if (offset > *total || want > *total - offset) {
-    return Fail(Code::kInvalidArgument, fmt::format("{}: {}: range {} is not inside the object ({} bytes)",
-                                                    Location(), action, range, *total));
+    return Fail(Code::kInvalidArgument,
+                fmt::format("{}: {}: range {} is not inside the object ({} bytes)", Location(), action, range, *total));
   }
   if (response.status == 200) {
     return Bytes(response.body.begin() + static_cast<ptrdiff_t>(offset),
                  response.body.begin() + static_cast<ptrdiff_t>(offset + want));
   }
   if (response.body.size() != want) {
-    return Fail(Code::kDataLoss, fmt::format("{}: {}: asked for {} bytes, got {}", Location(), action, want,
-                                             response.body.size()));
+    return Fail(Code::kDataLoss,
+                fmt::format("{}: {}: asked for {} bytes, got {}", Location(), action, want, response.body.size()));
   }
   return std::move(response.body);
 }

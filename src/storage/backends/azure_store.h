@@ -59,8 +59,8 @@ class AzureStore : public Store {
 
   // Signs (or adds the SAS to) and sends one request. `path` is encoded and
   // starts with "/CONTAINER"; `query` values are not yet encoded.
-  Result<HttpResponse> Send(const std::string& method, const std::string& path, const Query& query,
-                            HeaderPairs headers, ByteView body = {});
+  Result<HttpResponse> Send(const std::string& method, const std::string& path, const Query& query, HeaderPairs headers,
+                            ByteView body = {});
   std::string BlobPath(std::string_view name) const;
   Error ErrorFor(const HttpResponse& response, std::string_view action) const;
   Status PutBlocks(std::string_view name, ByteView data, HeaderPairs headers);

@@ -37,9 +37,7 @@ std::shared_ptr<AzureStore> NewAzuriteStore(AzureStore::Options options = {}, co
 
 // Pages of 500 so that listing 1200 objects takes several List Blobs calls;
 // the 101 MiB object goes up as Put Block + Put Block List (16 MiB blocks).
-ARKIV_STORE_CONFORMANCE(Azurite, [] {
-  return arkiv::storage::NewAzuriteStore({.list_page_size = 500}, "repo/one");
-});
+ARKIV_STORE_CONFORMANCE(Azurite, [] { return arkiv::storage::NewAzuriteStore({.list_page_size = 500}, "repo/one"); });
 
 namespace arkiv::storage {
 namespace {

@@ -24,8 +24,16 @@ Result<AzuriteServer*> AzuriteServer::Shared() {
   int port = FreePort();
   std::string main_js = SourceDir() + "/tests/servers/node_modules/azurite/dist/src/blob/main.js";
   ServerProcess::Options options;
-  options.argv = {"node", main_js, "--blobHost", "127.0.0.1", "--blobPort", std::to_string(port),
-                  "--location", MakeTempDir("azurite"), "--disableTelemetry", "--silent"};
+  options.argv = {"node",
+                  main_js,
+                  "--blobHost",
+                  "127.0.0.1",
+                  "--blobPort",
+                  std::to_string(port),
+                  "--location",
+                  MakeTempDir("azurite"),
+                  "--disableTelemetry",
+                  "--silent"};
   options.port = port;
   auto started = ServerProcess::Start(std::move(options));
   if (!started) {
@@ -42,8 +50,8 @@ std::string AzuriteServer::Endpoint() const {
 }
 
 std::string AzuriteServer::ConnectionString() const {
-  return fmt::format("DefaultEndpointsProtocol=http;AccountName={};AccountKey={};BlobEndpoint={};",
-                     kAzuriteAccount, kAzuriteKey, Endpoint());
+  return fmt::format("DefaultEndpointsProtocol=http;AccountName={};AccountKey={};BlobEndpoint={};", kAzuriteAccount,
+                     kAzuriteKey, Endpoint());
 }
 
 std::string AzuriteServer::NewContainerName() {
