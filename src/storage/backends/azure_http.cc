@@ -23,6 +23,11 @@ size_t ReadBody(char* buffer, size_t size, size_t count, void* user) {
 
 size_t WriteBody(char* data, size_t size, size_t count, void* user) {
   auto* response = static_cast<HttpResponse*>(user);
+  if (response->body.empty()) {
+    // One allocation for the whole body (a HEAD's Content-Length never gets here).
+    uint64_t length = std::strtoull(response->Header("content-length").c_str(), nullptr, 10);
+    if (length < (uint64_t{1} << 34)) response->body.reserve(length);
+  }
   response->body.insert(response->body.end(), data, data + size * count);
   return size * count;
 }
@@ -47,10 +52,6 @@ size_t WriteHeader(char* data, size_t size, size_t count, void* user) {
   std::string name(line.substr(0, colon));
   std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
   response->headers[name] = Trim(line.substr(colon + 1));
-  if (name == "content-length") {
-    uint64_t length = std::strtoull(response->headers[name].c_str(), nullptr, 10);
-    if (length < (uint64_t{1} << 34)) response->body.reserve(length);
-  }
   return size * count;
 }
 

@@ -78,11 +78,15 @@ TEST(AzureStoreTest, WrongKeyIsPermissionDeniedWithoutSecrets) {
   config.key = wrong_key;
   AzureStore store(config, {});
   std::vector<Error> errors;
-  errors.push_back(store.Put("config", AsBytes("x")).error());
-  errors.push_back(store.Get("config").error());
-  errors.push_back(store.Stat("config").error());
-  errors.push_back(store.List("", [](const ObjectInfo&) { return OkStatus(); }).error());
-  errors.push_back(store.Remove("config").error());
+  auto collect = [&](const auto& result) {
+    ASSERT_FALSE(result) << "a wrong key was accepted";
+    errors.push_back(result.error());
+  };
+  collect(store.Put("config", AsBytes("x")));
+  collect(store.Get("config"));
+  collect(store.Stat("config"));
+  collect(store.List("", [](const ObjectInfo&) { return OkStatus(); }));
+  collect(store.Remove("config"));
   const std::regex signature("[A-Za-z0-9+/]{43}=");
   for (const Error& error : errors) {
     EXPECT_EQ(error.code(), Code::kPermissionDenied) << error.message();
