@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <regex>
 
 #include "core/status_test_util.h"
@@ -143,6 +144,57 @@ TEST(AzureStoreTest, OpenStoreReadsTheConnectionString) {
   EXPECT_EQ(*(*store)->Get("config"), ToBytes("hello"));
   ASSERT_TRUE((*store)->Put("other", AsBytes("tiered")));
   EXPECT_EQ(*first->Get("prefix/other"), ToBytes("tiered"));
+}
+
+}  // namespace
+}  // namespace arkiv::storage
+
+namespace arkiv::storage {
+namespace {
+
+// A server that answers every request with 503 ServerBusy.
+constexpr const char* kBusyServer = R"(
+import http.server, sys
+class Busy(http.server.BaseHTTPRequestHandler):
+    def answer(self):
+        body = b'<?xml version="1.0" encoding="utf-8"?><Error><Code>ServerBusy</Code><Message>busy</Message></Error>'
+        self.send_response(503)
+        self.send_header("x-ms-error-code", "ServerBusy")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+    do_GET = do_PUT = do_HEAD = do_DELETE = answer
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Busy).serve_forever()
+)";
+
+TEST(AzureStoreTest, ServerErrorsAreUnavailable) {
+  std::string script = testing::MakeTempDir("azure-busy") + "/busy.py";
+  std::ofstream(script) << kBusyServer;
+  int port = testing::FreePort();
+  testing::ServerProcess::Options options;
+  options.argv = {"/usr/bin/python3", script, std::to_string(port)};
+  options.port = port;
+  auto server = testing::ServerProcess::Start(std::move(options));
+  ASSERT_TRUE(server) << server.error().message();
+  AzureConfig config;
+  config.account = "devstoreaccount1";
+  config.container = "busy";
+  config.endpoint = "http://127.0.0.1:" + std::to_string(port) + "/devstoreaccount1";
+  config.key = std::string(testing::kAzuriteKey);
+  AzureStore store(config, {});
+  EXPECT_EQ(CodeOf(store.Put("a", AsBytes("x"))), Code::kUnavailable);
+  EXPECT_EQ(CodeOf(store.Get("a")), Code::kUnavailable);
+  EXPECT_EQ(CodeOf(store.Get("a", 1, 2)), Code::kUnavailable);
+  EXPECT_EQ(CodeOf(store.Stat("a")), Code::kUnavailable);
+  EXPECT_EQ(CodeOf(store.Remove("a")), Code::kUnavailable);
+  auto listed = store.List("", [](const ObjectInfo&) { return OkStatus(); });
+  ASSERT_FALSE(listed);
+  EXPECT_EQ(listed.error().code(), Code::kUnavailable);
+  EXPECT_TRUE(listed.error().retryable());
+  EXPECT_NE(listed.error().message().find("ServerBusy"), std::string::npos) << listed.error().message();
 }
 
 }  // namespace
