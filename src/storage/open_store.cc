@@ -5,9 +5,12 @@
 #include <map>
 #include <mutex>
 
+#include "storage/backends/azure_store.h"
 #include "storage/backends/local_store.h"
 #include "storage/backends/memory_store.h"
 #include "storage/backends/s3_store.h"
+#include "storage/backends/sftp_store.h"
+#include "storage/backends/sftp_url.h"
 
 namespace arkiv::storage {
 namespace {
@@ -37,10 +40,20 @@ Result<std::shared_ptr<Store>> OpenStore(std::string_view url) {
     ASSIGN_OR_RETURN(auto store, S3Store::Open(url));
     return std::shared_ptr<Store>(std::move(store));
   }
+  if (url.starts_with("azure://")) {
+    ASSIGN_OR_RETURN(auto store, AzureStore::Open(url));
+    return std::shared_ptr<Store>(std::move(store));
+  }
+  if (url.starts_with("sftp://")) {
+    ASSIGN_OR_RETURN(SftpLocation location, ParseSftpUrl(url));
+    return std::make_shared<SftpStore>(std::move(location));
+  }
   size_t scheme = url.find("://");
   if (scheme != std::string_view::npos) {
     return Fail(Code::kInvalidArgument,
-                fmt::format("{}: unsupported store scheme '{}' (supported: file://, s3://, a plain path)", url,
+                fmt::format("{}: unsupported store scheme '{}' (supported: file://, s3://, azure://, sftp://, a "
+                            "plain path)",
+                            url,
                             url.substr(0, scheme)));
   }
   return std::make_shared<LocalStore>(std::string(url));

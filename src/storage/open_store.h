@@ -2,7 +2,8 @@
 //   file:///abs/path, or a plain path      -> LocalStore
 //   memory://NAME                          -> a MemoryStore shared within this process
 //   s3://BUCKET/PREFIX?...                 -> S3Store (see backends/s3_store.h)
-// Other cloud schemes (azure://, sftp://) are added by the cloud-stores work.
+//   azure://ACCOUNT/CONTAINER[/PREFIX]?... -> AzureStore (see backends/azure_config.h)
+//   sftp://[USER@]HOST[:PORT]/PATH?...     -> SftpStore (see backends/sftp_url.h)
 #pragma once
 
 #include <memory>

@@ -1,0 +1,201 @@
+#include "storage/backends/azure_config.h"
+
+#include <fmt/format.h>
+#include <strings.h>
+
+#include <cstdlib>
+#include <map>
+
+#include "storage/store.h"
+
+namespace arkiv::storage {
+namespace {
+
+using Fields = std::map<std::string, std::string, std::less<>>;
+
+// "A=1;B=x=y" -> {A: 1, B: x=y}; names compared as given.
+Fields ParseConnectionString(std::string_view text) {
+  Fields fields;
+  while (!text.empty()) {
+    size_t semi = text.find(';');
+    std::string_view part = text.substr(0, semi);
+    size_t eq = part.find('=');
+    if (eq != std::string_view::npos) fields[std::string(part.substr(0, eq))] = std::string(part.substr(eq + 1));
+    if (semi == std::string_view::npos) break;
+    text.remove_prefix(semi + 1);
+  }
+  return fields;
+}
+
+std::string Field(const Fields& fields, std::string_view name) {
+  auto it = fields.find(name);
+  return it == fields.end() ? std::string() : it->second;
+}
+
+std::string StripQuestionMark(std::string sas) {
+  if (!sas.empty() && sas.front() == '?') sas.erase(0, 1);
+  return sas;
+}
+
+bool ValidContainer(std::string_view name) {
+  if (name.size() < 3 || name.size() > 63) return false;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+Result<std::string> NormalizeTier(std::string_view tier) {
+  for (const char* known : {"Hot", "Cool", "Cold", "Archive"}) {
+    if (strcasecmp(std::string(tier).c_str(), known) == 0) return std::string(known);
+  }
+  return Fail(Code::kInvalidArgument,
+              fmt::format("azure: unknown access tier '{}' (use Hot, Cool, Cold or Archive)", tier));
+}
+
+// Fills key/sas (and the endpoint when the URL has none) from the sources in
+// the order the header describes.
+Status ResolveCredentials(AzureConfig& config, const std::string& url_sas, const GetEnv& env) {
+  std::string where = fmt::format("azure://{}/{}", config.account, config.container);
+  if (!url_sas.empty()) {
+    config.sas = StripQuestionMark(url_sas);
+  } else if (auto text = env("AZURE_STORAGE_CONNECTION_STRING"); text && !text->empty()) {
+    Fields fields = ParseConnectionString(*text);
+    std::string name = Field(fields, "AccountName");
+    if (!name.empty() && name != config.account) {
+      return Fail(Code::kInvalidArgument,
+                  fmt::format("{}: AZURE_STORAGE_CONNECTION_STRING is for account '{}', not '{}'", where, name,
+                              config.account));
+    }
+    config.key = Field(fields, "AccountKey");
+    config.sas = StripQuestionMark(Field(fields, "SharedAccessSignature"));
+    if (config.endpoint.empty()) {
+      config.endpoint = Field(fields, "BlobEndpoint");
+      if (config.endpoint.empty()) {
+        std::string protocol = Field(fields, "DefaultEndpointsProtocol");
+        std::string suffix = Field(fields, "EndpointSuffix");
+        config.endpoint = fmt::format("{}://{}.blob.{}", protocol.empty() ? "https" : protocol, config.account,
+                                      suffix.empty() ? "core.windows.net" : suffix);
+      }
+    }
+    if (config.key.empty() && config.sas.empty()) {
+      return Fail(Code::kInvalidArgument,
+                  where + ": AZURE_STORAGE_CONNECTION_STRING has neither AccountKey nor SharedAccessSignature");
+    }
+  } else if (auto key = env("AZURE_STORAGE_KEY"); key && !key->empty()) {
+    auto account = env("AZURE_STORAGE_ACCOUNT");
+    if (account && !account->empty() && *account != config.account) {
+      return Fail(Code::kInvalidArgument,
+                  fmt::format("{}: AZURE_STORAGE_KEY is for account '{}' (AZURE_STORAGE_ACCOUNT), not '{}'", where,
+                              *account, config.account));
+    }
+    config.key = *key;
+  } else if (auto sas = env("AZURE_STORAGE_SAS_TOKEN"); sas && !sas->empty()) {
+    config.sas = StripQuestionMark(*sas);
+  } else {
+    return Fail(Code::kInvalidArgument,
+                where +
+                    ": no Azure credentials (set AZURE_STORAGE_CONNECTION_STRING, AZURE_STORAGE_ACCOUNT and "
+                    "AZURE_STORAGE_KEY, or AZURE_STORAGE_SAS_TOKEN)");
+  }
+  if (config.endpoint.empty()) config.endpoint = fmt::format("https://{}.blob.core.windows.net", config.account);
+  while (config.endpoint.ends_with('/')) config.endpoint.pop_back();
+  if (!config.endpoint.starts_with("http://") && !config.endpoint.starts_with("https://")) {
+    return Fail(Code::kInvalidArgument, where + ": the blob endpoint must start with http:// or https://");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+std::optional<std::string> ProcessEnv(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+std::string PercentDecode(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      out.push_back(static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
+std::string PercentEncode(std::string_view text, bool keep_slash) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+        c == '.' || c == '~' || (keep_slash && c == '/')) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+Result<AzureConfig> ParseAzureUrl(std::string_view url, const GetEnv& env) {
+  constexpr std::string_view kScheme = "azure://";
+  if (!url.starts_with(kScheme)) return Fail(Code::kInvalidArgument, "not an azure:// URL");
+  std::string_view rest = url.substr(kScheme.size());
+  std::string_view query;
+  if (size_t q = rest.find('?'); q != std::string_view::npos) {
+    query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+  }
+  AzureConfig config;
+  size_t slash = rest.find('/');
+  config.account = std::string(rest.substr(0, slash));
+  std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+  size_t slash2 = path.find('/');
+  config.container = std::string(path.substr(0, slash2));
+  if (slash2 != std::string_view::npos) config.prefix = std::string(path.substr(slash2 + 1));
+  while (config.prefix.ends_with('/')) config.prefix.pop_back();
+  if (config.account.empty() || config.container.empty()) {
+    return Fail(Code::kInvalidArgument, "azure URLs look like azure://ACCOUNT/CONTAINER[/PREFIX]");
+  }
+  if (!ValidContainer(config.container)) {
+    return Fail(Code::kInvalidArgument,
+                fmt::format("azure://{}/{}: container names are 3 to 63 lower-case letters, digits and '-'",
+                            config.account, config.container));
+  }
+  if (!config.prefix.empty() && !ValidateObjectName(config.prefix)) {
+    return Fail(Code::kInvalidArgument,
+                fmt::format("azure://{}/{}: bad prefix '{}'", config.account, config.container, config.prefix));
+  }
+  std::string url_sas;
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view part = query.substr(0, amp);
+    size_t eq = part.find('=');
+    std::string_view name = part.substr(0, eq);
+    std::string value = eq == std::string_view::npos ? std::string() : PercentDecode(part.substr(eq + 1));
+    if (name == "endpoint") {
+      config.endpoint = value;
+    } else if (name == "tier") {
+      ASSIGN_OR_RETURN(config.tier, NormalizeTier(value));
+    } else if (name == "sas") {
+      url_sas = value;
+    } else {
+      return Fail(Code::kInvalidArgument,
+                  fmt::format("azure://{}/{}: unknown URL parameter '{}' (known: endpoint, tier, sas)", config.account,
+                              config.container, name));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  RETURN_IF_ERROR(ResolveCredentials(config, url_sas, env));
+  return config;
+}
+
+}  // namespace arkiv::storage

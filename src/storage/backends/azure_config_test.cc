@@ -1,0 +1,81 @@
+#include "storage/backends/azure_config.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace arkiv::storage {
+namespace {
+
+constexpr std::string_view kKey = "c2VjcmV0LWtleS1ieXRlcw==";
+
+GetEnv Env(std::map<std::string, std::string> values) {
+  return [values](const char* name) -> std::optional<std::string> {
+    auto it = values.find(name);
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+TEST(AzureConfigTest, ConnectionStringWithEndpoint) {
+  auto config =
+      ParseAzureUrl("azure://devstoreaccount1/backups/host/a?tier=cool",
+                    Env({{"AZURE_STORAGE_CONNECTION_STRING",
+                          "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + std::string(kKey) +
+                              ";BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1/;"}}));
+  ASSERT_TRUE(config) << config.error().message();
+  EXPECT_EQ(config->account, "devstoreaccount1");
+  EXPECT_EQ(config->container, "backups");
+  EXPECT_EQ(config->prefix, "host/a");
+  EXPECT_EQ(config->endpoint, "http://127.0.0.1:10000/devstoreaccount1");
+  EXPECT_EQ(config->tier, "Cool");
+  EXPECT_EQ(config->key, kKey);
+  EXPECT_TRUE(config->sas.empty());
+}
+
+TEST(AzureConfigTest, AccountAndKeyDefaultEndpoint) {
+  auto config = ParseAzureUrl("azure://acct/box",
+                              Env({{"AZURE_STORAGE_ACCOUNT", "acct"}, {"AZURE_STORAGE_KEY", std::string(kKey)}}));
+  ASSERT_TRUE(config) << config.error().message();
+  EXPECT_EQ(config->endpoint, "https://acct.blob.core.windows.net");
+  EXPECT_EQ(config->prefix, "");
+  EXPECT_EQ(config->key, kKey);
+}
+
+TEST(AzureConfigTest, SasFromUrlOrEnvironment) {
+  auto from_url = ParseAzureUrl("azure://acct/box?endpoint=http%3A%2F%2F127.0.0.1%3A1%2Facct&sas=%3Fsv%3D1%26sig%3Dabc",
+                                Env({{"AZURE_STORAGE_KEY", std::string(kKey)}}));
+  ASSERT_TRUE(from_url) << from_url.error().message();
+  EXPECT_EQ(from_url->sas, "sv=1&sig=abc");
+  EXPECT_TRUE(from_url->key.empty());
+  EXPECT_EQ(from_url->endpoint, "http://127.0.0.1:1/acct");
+  auto from_env = ParseAzureUrl("azure://acct/box", Env({{"AZURE_STORAGE_SAS_TOKEN", "sv=2&sig=def"}}));
+  ASSERT_TRUE(from_env);
+  EXPECT_EQ(from_env->sas, "sv=2&sig=def");
+}
+
+TEST(AzureConfigTest, ErrorsNameTheProblemButNoSecret) {
+  auto none = ParseAzureUrl("azure://acct/box", Env({}));
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.error().message().find("AZURE_STORAGE_CONNECTION_STRING"), std::string::npos);
+  auto other =
+      ParseAzureUrl("azure://acct/box",
+                    Env({{"AZURE_STORAGE_CONNECTION_STRING", "AccountName=other;AccountKey=" + std::string(kKey)}}));
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error().message().find(kKey), std::string::npos);
+  auto env = Env({{"AZURE_STORAGE_KEY", std::string(kKey)}});
+  EXPECT_FALSE(ParseAzureUrl("azure://acct", env));
+  EXPECT_FALSE(ParseAzureUrl("azure://acct/Bad_Container", env));
+  EXPECT_FALSE(ParseAzureUrl("azure://acct/box/../x", env));
+  EXPECT_FALSE(ParseAzureUrl("azure://acct/box?tier=Lukewarm", env));
+  EXPECT_FALSE(ParseAzureUrl("azure://acct/box?bogus=1", env));
+}
+
+TEST(AzureConfigTest, PercentEncoding) {
+  EXPECT_EQ(PercentEncode("a b/é?#%+", true), "a%20b/%C3%A9%3F%23%25%2B");
+  EXPECT_EQ(PercentEncode("a/b", false), "a%2Fb");
+  EXPECT_EQ(PercentDecode("a%20b%2f%zz"), "a b/%zz");
+}
+
+}  // namespace
+}  // namespace arkiv::storage
