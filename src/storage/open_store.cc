@@ -7,6 +7,8 @@
 
 #include "storage/backends/local_store.h"
 #include "storage/backends/memory_store.h"
+#include "storage/backends/sftp_store.h"
+#include "storage/backends/sftp_url.h"
 
 namespace arkiv::storage {
 namespace {
@@ -32,10 +34,14 @@ Result<std::shared_ptr<Store>> OpenStore(std::string_view url) {
     return std::make_shared<LocalStore>(std::string(path));
   }
   if (url.starts_with("memory://")) return SharedMemoryStore(url.substr(9));
+  if (url.starts_with("sftp://")) {
+    ASSIGN_OR_RETURN(SftpLocation location, ParseSftpUrl(url));
+    return std::make_shared<SftpStore>(std::move(location));
+  }
   size_t scheme = url.find("://");
   if (scheme != std::string_view::npos) {
     return Fail(Code::kInvalidArgument,
-                fmt::format("{}: unsupported store scheme '{}' (supported: file://, a plain path)", url,
+                fmt::format("{}: unsupported store scheme '{}' (supported: file://, sftp://, a plain path)", url,
                             url.substr(0, scheme)));
   }
   return std::make_shared<LocalStore>(std::string(url));

@@ -1,7 +1,9 @@
 // Turns a repository URL into a Store.
 //   file:///abs/path, or a plain path      -> LocalStore
 //   memory://NAME                          -> a MemoryStore shared within this process
-// Cloud schemes (s3://, azure://, sftp://) are added by the cloud-stores work.
+//   sftp://[user@]host[:port]/abs/path[?key=FILE&known_hosts=FILE&timeout=S]
+//                                          -> SftpStore (see sftp_url.h)
+// Cloud schemes (s3://, azure://) are added by the cloud-stores work.
 #pragma once
 
 #include <memory>
