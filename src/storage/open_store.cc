@@ -18,7 +18,8 @@ std::shared_ptr<Store> SharedMemoryStore(std::string_view name) {
   static std::map<std::string, std::shared_ptr<Store>, std::less<>> stores;
   std::lock_guard lock(mutex);
   auto it = stores.find(name);
-  if (it == stores.end()) it = stores.emplace(std::string(name), std::make_shared<MemoryStore>(std::string(name))).first;
+  if (it == stores.end())
+    it = stores.emplace(std::string(name), std::make_shared<MemoryStore>(std::string(name))).first;
   return it->second;
 }
 

@@ -142,8 +142,7 @@ Result<std::string> SftpStore::WriteTemporary(SshSession& session, const std::st
   return temp;
 }
 
-Status SftpStore::Publish(SshSession& session, const std::string& temp, const std::string& path,
-                          PutMode mode) const {
+Status SftpStore::Publish(SshSession& session, const std::string& temp, const std::string& path, PutMode mode) const {
   const bool posix_rename = mode == PutMode::kReplace && SupportsPosixRename(session);
   // An empty directory at `path` is what Remove leaves of a former prefix
   // ("a" after removing "a/b"): it may give way, once. Without posix-rename,
@@ -222,8 +221,7 @@ Status SftpStore::ReadRange(SshSession& session, const std::string& path, std::s
     length = size - offset;
   }
   if (offset > size || length > size - offset) {
-    return Fail(Code::kInvalidArgument,
-                fmt::format("range {}+{} outside {} ({} bytes)", offset, length, name, size));
+    return Fail(Code::kInvalidArgument, fmt::format("range {}+{} outside {} ({} bytes)", offset, length, name, size));
   }
   out.resize(length);
   if (length == 0) return OkStatus();

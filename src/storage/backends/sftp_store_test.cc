@@ -53,7 +53,9 @@ std::string ReadLocalFile(const std::string& path) {
   return ss.str();
 }
 
-bool IsEmptyDirectory(const std::string& dir) { return std::filesystem::is_empty(dir); }
+bool IsEmptyDirectory(const std::string& dir) {
+  return std::filesystem::is_empty(dir);
+}
 
 }  // namespace
 }  // namespace arkiv::storage
@@ -183,8 +185,7 @@ TEST_F(SftpStoreTest, InteroperatesWithTheSftpClient) {
   auto theirs = store->Get("data/ab/theirs");
   ASSERT_TRUE(theirs) << theirs.error().message();
   EXPECT_EQ(AsString(*theirs), "written by the sftp client\n");
-  EXPECT_EQ(testing::ListNames(*store, "data/ab/"),
-            (std::multiset<std::string>{"data/ab/ours", "data/ab/theirs"}));
+  EXPECT_EQ(testing::ListNames(*store, "data/ab/"), (std::multiset<std::string>{"data/ab/ours", "data/ab/theirs"}));
 }
 
 // A server that goes away is kUnavailable, quickly, and the store recovers
@@ -257,9 +258,9 @@ TEST(SftpUrlTest, Defaults) {
 }
 
 TEST(SftpUrlTest, RejectsMalformed) {
-  for (std::string_view bad : {"sftp://host", "sftp://host/", "sftp:///r", "sftp://host:0/r", "sftp://host:x/r",
-                               "sftp://host/r?known_host=/x", "sftp://host/r?key=", "sftp://host/r?timeout=-1",
-                               "sftp://host/%zz", "file:///r"}) {
+  for (std::string_view bad :
+       {"sftp://host", "sftp://host/", "sftp:///r", "sftp://host:0/r", "sftp://host:x/r", "sftp://host/r?known_host=/x",
+        "sftp://host/r?key=", "sftp://host/r?timeout=-1", "sftp://host/%zz", "file:///r"}) {
     EXPECT_EQ(CodeOf(ParseSftpUrl(bad)), Code::kInvalidArgument) << bad;
   }
 }

@@ -76,13 +76,13 @@ Result<std::unique_ptr<SshSession>> SshSession::Connect(const SshEndpoint& endpo
   SshWatchdog::Global().Add(&session->watched_);
   session->watching_ = true;
   session->BeginCall();
-  RETURN_IF_ERROR(session->VerifyHostKey(SshEndpoint{endpoint.host, endpoint.port, user, endpoint.key_file,
-                                                     known_hosts, endpoint.timeout_seconds}));
+  RETURN_IF_ERROR(session->VerifyHostKey(
+      SshEndpoint{endpoint.host, endpoint.port, user, endpoint.key_file, known_hosts, endpoint.timeout_seconds}));
   RETURN_IF_ERROR(session->Authenticate(endpoint));
   sftp_session sftp = sftp_new(ssh);
   if (sftp == nullptr) {
-    return Fail(Code::kUnavailable, fmt::format("ssh {}: cannot open an SFTP channel: {}", HostEntry(endpoint),
-                                                ssh_get_error(ssh)));
+    return Fail(Code::kUnavailable,
+                fmt::format("ssh {}: cannot open an SFTP channel: {}", HostEntry(endpoint), ssh_get_error(ssh)));
   }
   session->sftp_ = sftp;
   if (sftp_init(sftp) != SSH_OK) {
@@ -104,8 +104,7 @@ Status SshSession::VerifyHostKey(const SshEndpoint& endpoint) {
   std::string host = HostEntry(endpoint);
   const std::string& file = endpoint.known_hosts_file;
   switch (ssh_session_is_known_server(ssh_)) {
-    case SSH_KNOWN_HOSTS_OK:
-      return OkStatus();
+    case SSH_KNOWN_HOSTS_OK: return OkStatus();
     case SSH_KNOWN_HOSTS_CHANGED:
     case SSH_KNOWN_HOSTS_OTHER:
       return Fail(Code::kPermissionDenied,
@@ -149,8 +148,8 @@ Status SshSession::Authenticate(const SshEndpoint& endpoint) {
   }
   if (rc == SSH_AUTH_SUCCESS) return OkStatus();
   if (rc == SSH_AUTH_ERROR && ssh_is_connected(ssh_) == 0) {
-    return Fail(Code::kUnavailable, fmt::format("ssh {}: connection lost while authenticating: {}", host,
-                                                ssh_get_error(ssh_)));
+    return Fail(Code::kUnavailable,
+                fmt::format("ssh {}: connection lost while authenticating: {}", host, ssh_get_error(ssh_)));
   }
   std::string user;
   if (char* u = nullptr; ssh_options_get(ssh_, SSH_OPTIONS_USER, &u) == SSH_OK) {
@@ -170,39 +169,39 @@ void SshSession::BeginCall() {
 }
 
 bool SshSession::Healthy() const {
-  return !broken_ && !watched_.cut && ssh_is_connected(ssh_) != 0 && sftp_ != nullptr && ssh_channel_is_open(sftp_->channel) != 0 &&
-         ssh_channel_is_eof(sftp_->channel) == 0;
+  return !broken_ && !watched_.cut && ssh_is_connected(ssh_) != 0 && sftp_ != nullptr &&
+         ssh_channel_is_open(sftp_->channel) != 0 && ssh_channel_is_eof(sftp_->channel) == 0;
 }
 
-int SshSession::LastSftpStatus() const { return sftp_ != nullptr ? sftp_get_error(sftp_) : 0; }
+int SshSession::LastSftpStatus() const {
+  return sftp_ != nullptr ? sftp_get_error(sftp_) : 0;
+}
 
 Error SshSession::LastError(std::string_view what) const {
   if (watched_.cut) {
     broken_ = true;
-    return Error(Code::kUnavailable,
-                 fmt::format("{}: no answer from the server within {} s", what, timeout_seconds_));
+    return Error(Code::kUnavailable, fmt::format("{}: no answer from the server within {} s", what, timeout_seconds_));
   }
   int status = LastSftpStatus();
   // Transport failures and timeouts are fatal to the session; a refused
   // request is not.
-  if (!Healthy() || ssh_get_error_code(ssh_) == SSH_FATAL || status == SSH_FX_OK || status == SSH_FX_NO_CONNECTION || status == SSH_FX_CONNECTION_LOST) {
+  if (!Healthy() || ssh_get_error_code(ssh_) == SSH_FATAL || status == SSH_FX_OK || status == SSH_FX_NO_CONNECTION ||
+      status == SSH_FX_CONNECTION_LOST) {
     broken_ = true;
     return Error(Code::kUnavailable, fmt::format("{}: connection failed: {}", what, ssh_get_error(ssh_)));
   }
   switch (status) {
     case SSH_FX_NO_SUCH_FILE:
-    case SSH_FX_NO_SUCH_PATH:
-      return Error(Code::kNotFound, fmt::format("{}: no such file", what));
+    case SSH_FX_NO_SUCH_PATH: return Error(Code::kNotFound, fmt::format("{}: no such file", what));
     case SSH_FX_PERMISSION_DENIED:
     case SSH_FX_WRITE_PROTECT:
       return Error(Code::kPermissionDenied, fmt::format("{}: permission denied by the server", what));
-    case SSH_FX_FILE_ALREADY_EXISTS:
-      return Error(Code::kAlreadyExists, fmt::format("{}: already exists", what));
+    case SSH_FX_FILE_ALREADY_EXISTS: return Error(Code::kAlreadyExists, fmt::format("{}: already exists", what));
     case SSH_FX_OP_UNSUPPORTED:
       return Error(Code::kUnimplemented, fmt::format("{}: not supported by the server", what));
     default:
-      return Error(Code::kInternal, fmt::format("{}: the server failed (SFTP status {}: {})", what, status,
-                                                ssh_get_error(ssh_)));
+      return Error(Code::kInternal,
+                   fmt::format("{}: the server failed (SFTP status {}: {})", what, status, ssh_get_error(ssh_)));
   }
 }
 

@@ -16,7 +16,9 @@ constexpr std::chrono::milliseconds kCheckEvery{200};
 
 }  // namespace
 
-void WatchedSocket::Arm(std::chrono::milliseconds budget) { deadline_ms = NowMs() + budget.count(); }
+void WatchedSocket::Arm(std::chrono::milliseconds budget) {
+  deadline_ms = NowMs() + budget.count();
+}
 
 SshWatchdog& SshWatchdog::Global() {
   // Never destroyed: sessions in static objects may outlive any destructor.
@@ -24,7 +26,9 @@ SshWatchdog& SshWatchdog::Global() {
   return *watchdog;
 }
 
-SshWatchdog::SshWatchdog() { std::thread([this] { Run(); }).detach(); }
+SshWatchdog::SshWatchdog() {
+  std::thread([this] { Run(); }).detach();
+}
 
 void SshWatchdog::Add(WatchedSocket* socket) {
   std::lock_guard lock(mutex_);

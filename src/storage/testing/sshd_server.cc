@@ -65,12 +65,16 @@ Status RunCommand(const std::string& command) {
   return OkStatus();
 }
 
-bool SshdServer::Available() { return ::geteuid() == 0 && ::access(kSshd, X_OK) == 0; }
+bool SshdServer::Available() {
+  return ::geteuid() == 0 && ::access(kSshd, X_OK) == 0;
+}
 
 SshdServer::SshdServer(std::string dir, int port)
     : dir_(std::move(dir)), client_key_(dir_ + "/client"), known_hosts_(dir_ + "/known_hosts"), port_(port) {}
 
-SshdServer::~SshdServer() { Stop(); }
+SshdServer::~SshdServer() {
+  Stop();
+}
 
 Result<std::unique_ptr<SshdServer>> SshdServer::Start() {
   if (!Available()) return Fail(Code::kUnavailable, "sshd tests need root and /usr/sbin/sshd");
