@@ -223,10 +223,18 @@ TEST(SftpStoreFaultTest, HungServerTimesOut) {
   auto start = std::chrono::steady_clock::now();
   auto got = store->Get("data/x");
   auto elapsed = std::chrono::steady_clock::now() - start;
+  // A new connection: the kernel accepts it, sshd never greets.
+  auto fresh = StoreAt((*server)->Url(MakeTempDir("sftp")) + "&timeout=2");
+  start = std::chrono::steady_clock::now();
+  auto put = fresh->Put("data/y", Pattern(10, 1));
+  auto connect_elapsed = std::chrono::steady_clock::now() - start;
   (*server)->Resume();
   ASSERT_FALSE(got);
   EXPECT_EQ(CodeOf(got), Code::kUnavailable) << got.error().message();
   EXPECT_LT(elapsed, std::chrono::seconds(10));
+  ASSERT_FALSE(put);
+  EXPECT_EQ(CodeOf(put), Code::kUnavailable) << put.error().message();
+  EXPECT_LT(connect_elapsed, std::chrono::seconds(10));
   auto again = store->Get("data/x");  // a fresh session
   ASSERT_TRUE(again) << again.error().message();
 }

@@ -7,8 +7,10 @@
 // host and says what to do. Authentication tries, in order, the key file
 // given (and only it), or else the ssh agent (SSH_AUTH_SOCK) and the usual
 // ~/.ssh/id_ed25519, id_ecdsa and id_rsa. Rejected credentials are
-// kPermissionDenied; a host that cannot be reached or a connection that is
-// lost is kUnavailable. ~/.ssh/config is not read.
+// kPermissionDenied; a host that cannot be reached, a connection that is
+// lost and a server that does not answer within the timeout are kUnavailable
+// (ssh_watchdog.h enforces the timeout where libssh would wait forever).
+// ~/.ssh/config and the system-wide known_hosts are not read.
 //
 // Thread safety: an SshSession is used by one thread at a time.
 #pragma once
