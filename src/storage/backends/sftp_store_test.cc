@@ -134,6 +134,20 @@ TEST_F(SftpStoreTest, MissingKeyFileIsPermissionDenied) {
   EXPECT_EQ(CodeOf(store->Put("data/x", AsBytes("x"))), Code::kPermissionDenied);
 }
 
+// A backup runs unattended: a key with a passphrase is refused, not prompted for.
+TEST_F(SftpStoreTest, KeyWithPassphraseIsPermissionDenied) {
+  std::string dir = MakeTempDir("key");
+  for (const char* format : {"", "-m PEM"}) {
+    ASSERT_TRUE(testing::RunCommand(
+        fmt::format("rm -f {0}/locked*; ssh-keygen -q -t ecdsa {1} -N 'secret words' -f {0}/locked", dir, format)));
+    auto store = StoreAt(UrlWith(fmt::format("key={}/locked&known_hosts={}", dir, server_->known_hosts())));
+    auto st = store->Put("data/x", AsBytes("x"));
+    ASSERT_FALSE(st);
+    EXPECT_EQ(CodeOf(st), Code::kPermissionDenied) << st.error().message();
+    EXPECT_NE(st.error().message().find("passphrase"), std::string::npos) << st.error().message();
+  }
+}
+
 TEST_F(SftpStoreTest, TemporaryFilesAreInvisible) {
   auto store = StoreAt(server_->Url(root_));
   ASSERT_TRUE(store->Put("data/aa/x", AsBytes("hello")));
@@ -199,12 +213,13 @@ TEST(SftpStoreFaultTest, KilledServerIsUnavailableThenReconnects) {
   ASSERT_TRUE(store->Put("data/x", Pattern(1000, 1)));  // a live session in the pool
   (*server)->Stop();
   auto start = std::chrono::steady_clock::now();
-  auto got = store->Get("data/x");  // on the session whose server died
-  ASSERT_FALSE(got);
-  EXPECT_EQ(CodeOf(got), Code::kUnavailable) << got.error().message();
-  auto put = store->Put("data/y", Pattern(10, 2));  // a new connection, refused
+  // Writing to the session whose server died: an error, not SIGPIPE.
+  auto put = store->Put("data/y", Pattern(4 << 20, 2));
   ASSERT_FALSE(put);
   EXPECT_EQ(CodeOf(put), Code::kUnavailable) << put.error().message();
+  auto got = store->Get("data/x");  // a new connection, refused
+  ASSERT_FALSE(got);
+  EXPECT_EQ(CodeOf(got), Code::kUnavailable) << got.error().message();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
   ASSERT_TRUE((*server)->Restart());
   auto again = store->Get("data/x");

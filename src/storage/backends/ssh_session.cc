@@ -47,12 +47,21 @@ std::string Fingerprint(ssh_session ssh) {
   return text;
 }
 
+// Passphrases are never asked for: a backup runs unattended, and libssh (or
+// OpenSSL, for PEM keys) would otherwise prompt on the terminal.
+int RefusePassphrase(const char*, char*, size_t, int, int, void*) {
+  return -1;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SshSession>> SshSession::Connect(const SshEndpoint& endpoint) {
   ssh_session ssh = ssh_new();
   if (ssh == nullptr) return Fail(Code::kInternal, "ssh_new failed");
   auto session = std::unique_ptr<SshSession>(new SshSession(ssh, endpoint.timeout_seconds));
+  ssh_callbacks_init(&session->callbacks_);
+  session->callbacks_.auth_function = RefusePassphrase;
+  ssh_set_callbacks(ssh, &session->callbacks_);
   std::string user = endpoint.user.empty() ? LocalUser() : endpoint.user;
   std::string known_hosts =
       endpoint.known_hosts_file.empty() ? HomeFile(".ssh/known_hosts") : endpoint.known_hosts_file;
@@ -132,7 +141,7 @@ Status SshSession::Authenticate(const SshEndpoint& endpoint) {
   std::string tried;
   if (!endpoint.key_file.empty()) {
     ssh_key key = nullptr;
-    if (ssh_pki_import_privkey_file(endpoint.key_file.c_str(), nullptr, nullptr, nullptr, &key) != SSH_OK) {
+    if (ssh_pki_import_privkey_file(endpoint.key_file.c_str(), nullptr, RefusePassphrase, nullptr, &key) != SSH_OK) {
       return Fail(Code::kPermissionDenied,
                   fmt::format("ssh {}: cannot read the private key {} (missing, or protected by a passphrase: "
                               "use ssh-agent instead)",

@@ -15,6 +15,7 @@
 // Thread safety: an SshSession is used by one thread at a time.
 #pragma once
 
+#include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 #include <libssh/sftp.h>
 
@@ -75,6 +76,7 @@ class SshSession {
   mutable bool broken_ = false;
   WatchedSocket watched_;
   bool watching_ = false;
+  ssh_callbacks_struct callbacks_{};
 };
 
 }  // namespace arkiv::storage
