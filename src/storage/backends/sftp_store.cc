@@ -4,6 +4,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
+#include <utility>
+#include <vector>
 
 #include "core/hex.h"
 #include "crypto/random.h"
@@ -19,6 +22,7 @@ static_assert(kTempPrefix.starts_with(kReservedNamePrefix));
 // OpenSSH takes requests of up to 256 KiB; its largest read and write are
 // 1 KiB less. Larger chunks mean fewer round trips.
 constexpr size_t kChunk = 255 * 1024;
+constexpr size_t kReadsInFlight = 8;
 
 std::string ParentOf(const std::string& path) {
   size_t slash = path.rfind('/');
@@ -57,6 +61,65 @@ class File {
  private:
   sftp_file file_;
 };
+
+// Reads `length` bytes at `offset` into `out` one request at a time.
+Status ReadSequentially(SshSession& session, sftp_file file, const std::string& path, std::string_view name,
+                        uint64_t offset, uint64_t length, uint8_t* out) {
+  session.BeginCall();
+  if (sftp_seek64(file, offset) != 0) return Fail(session.LastError("seek " + path));
+  for (uint64_t done = 0; done < length;) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, length - done));
+    session.BeginCall();
+    ssize_t n = sftp_read(file, out + done, want);
+    if (n < 0) return Fail(session.LastError("read " + path));
+    if (n == 0) return Fail(Code::kDataLoss, fmt::format("{} shrank while being read", name));
+    done += static_cast<uint64_t>(n);
+  }
+  return OkStatus();
+}
+
+// Fills `out` from `offset` with up to kReadsInFlight requests outstanding,
+// so that a round trip is not paid per chunk. A server may answer a request
+// with fewer bytes than asked; those gaps are read one by one at the end.
+Status ReadPipelined(SshSession& session, sftp_file file, const std::string& path, std::string_view name,
+                     uint64_t offset, Bytes& out) {
+  struct Request {
+    uint64_t at;
+    uint32_t length;
+    uint32_t id;
+  };
+  std::deque<Request> in_flight;
+  std::vector<std::pair<uint64_t, uint64_t>> gaps;
+  // Replies left unread would answer this session's next requests.
+  auto abandon = [&](const Error& e) {
+    if (!in_flight.empty()) session.MarkBroken();
+    return Fail(e);
+  };
+  uint64_t requested = 0;
+  while (requested < out.size() || !in_flight.empty()) {
+    while (in_flight.size() < kReadsInFlight && requested < out.size()) {
+      uint32_t length = static_cast<uint32_t>(std::min<uint64_t>(kChunk, out.size() - requested));
+      session.BeginCall();
+      // libssh moves the file offset back after a short reply: set it each time.
+      if (sftp_seek64(file, offset + requested) != 0) return abandon(session.LastError("seek " + path));
+      int id = sftp_async_read_begin(file, length);
+      if (id < 0) return abandon(session.LastError("read " + path));
+      in_flight.push_back({requested, length, static_cast<uint32_t>(id)});
+      requested += length;
+    }
+    Request request = in_flight.front();
+    in_flight.pop_front();
+    session.BeginCall();
+    int got = sftp_async_read(file, out.data() + request.at, request.length, request.id);
+    if (got < 0) return abandon(session.LastError("read " + path));
+    if (got == 0) return abandon(Error(Code::kDataLoss, fmt::format("{} shrank while being read", name)));
+    if (static_cast<uint32_t>(got) < request.length) gaps.emplace_back(request.at + got, request.at + request.length);
+  }
+  for (auto [from, to] : gaps) {
+    RETURN_IF_ERROR(ReadSequentially(session, file, path, name, offset + from, to - from, out.data() + from));
+  }
+  return OkStatus();
+}
 
 Attributes StatPath(SshSession& session, const std::string& path) {
   session.BeginCall();
@@ -225,16 +288,7 @@ Status SftpStore::ReadRange(SshSession& session, const std::string& path, std::s
   }
   out.resize(length);
   if (length == 0) return OkStatus();
-  if (sftp_seek64(file.get(), offset) != 0) return Fail(session.LastError("seek " + path));
-  for (uint64_t done = 0; done < length;) {
-    size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, length - done));
-    session.BeginCall();
-    ssize_t n = sftp_read(file.get(), out.data() + done, want);
-    if (n < 0) return Fail(session.LastError("read " + path));
-    if (n == 0) return Fail(Code::kDataLoss, fmt::format("{} shrank while being read", name));
-    done += static_cast<uint64_t>(n);
-  }
-  return OkStatus();
+  return ReadPipelined(session, file.get(), path, name, offset, out);
 }
 
 Result<Bytes> SftpStore::Get(std::string_view name, uint64_t offset, uint64_t length) {
