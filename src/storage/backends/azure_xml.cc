@@ -1,3 +1,4 @@
+#include "storage/http/xml_text.h"
 #include "storage/backends/azure_xml.h"
 
 #include <charconv>
@@ -31,83 +32,9 @@ std::optional<std::string_view> Element(std::string_view xml, std::string_view t
   return xml.substr(close_angle + 1, close_pos - close_angle - 1);
 }
 
-void AppendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 }  // namespace
 
-std::string XmlUnescape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '&') {
-      out.push_back(text[i]);
-      continue;
-    }
-    size_t semi = text.find(';', i);
-    if (semi == std::string_view::npos) {
-      out.push_back('&');
-      continue;
-    }
-    std::string_view entity = text.substr(i + 1, semi - i - 1);
-    if (entity == "amp")
-      out.push_back('&');
-    else if (entity == "lt")
-      out.push_back('<');
-    else if (entity == "gt")
-      out.push_back('>');
-    else if (entity == "quot")
-      out.push_back('"');
-    else if (entity == "apos")
-      out.push_back('\'');
-    else if (entity.starts_with("#")) {
-      uint32_t cp = 0;
-      bool hex = entity.size() > 1 && (entity[1] == 'x' || entity[1] == 'X');
-      std::string_view digits = entity.substr(hex ? 2 : 1);
-      auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
-      if (ec != std::errc() || ptr != digits.data() + digits.size() || cp > 0x10FFFF) {
-        out.push_back('&');
-        continue;
-      }
-      AppendUtf8(out, cp);
-    } else {
-      out.push_back('&');
-      continue;
-    }
-    i = semi;
-  }
-  return out;
-}
-
-std::string XmlEscape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
 
 Result<AzureBlobPage> ParseListBlobs(std::string_view xml) {
   if (xml.find("<EnumerationResults") == std::string_view::npos) {

@@ -4,6 +4,8 @@
 // five predefined entities and numeric character references.
 #pragma once
 
+#include "storage/http/xml_text.h"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,9 +35,5 @@ struct AzureErrorBody {
 
 AzureErrorBody ParseErrorBody(std::string_view xml);
 
-// Text with &amp; &lt; &gt; &quot; &apos; and &#N; / &#xN; decoded.
-std::string XmlUnescape(std::string_view text);
-// Text safe inside an element.
-std::string XmlEscape(std::string_view text);
 
 }  // namespace arkiv::storage

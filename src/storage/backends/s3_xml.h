@@ -4,6 +4,8 @@
 // decodes the five named entities and numeric character references.
 #pragma once
 
+#include "storage/http/xml_text.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,9 +36,5 @@ std::optional<S3ListPage> ParseListObjectsV2(std::string_view xml);
 std::optional<S3ErrorBody> ParseS3Error(std::string_view xml);
 // The text of the first <tag> element, entities decoded; nullopt if absent.
 std::optional<std::string> XmlElementText(std::string_view xml, std::string_view tag);
-// "&amp;" -> "&" and so on; unknown entities are kept as they are.
-std::string XmlUnescape(std::string_view text);
-// "<" -> "&lt;" etc. for text placed in a request body.
-std::string XmlEscape(std::string_view text);
 
 }  // namespace arkiv::storage
