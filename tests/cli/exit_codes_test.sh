@@ -54,7 +54,7 @@ ARKIV_REPOSITORY= run arkiv snapshots
 expect_rc 1 "no repository given"
 expect_err_line 'no repository given' "no repository given"
 
-run arkiv --repo 's3://bucket/x' snapshots
+run arkiv --repo 'gopher://host/x' snapshots
 expect_rc 1 "unsupported store scheme"
 expect_err_line 'unsupported store scheme' "unsupported store scheme"
 
