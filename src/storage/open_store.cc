@@ -11,6 +11,7 @@
 #include "storage/backends/s3_store.h"
 #include "storage/backends/sftp_store.h"
 #include "storage/backends/sftp_url.h"
+#include "storage/wrappers/retry_store.h"
 
 namespace arkiv::storage {
 namespace {
@@ -36,17 +37,19 @@ Result<std::shared_ptr<Store>> OpenStore(std::string_view url) {
     return std::make_shared<LocalStore>(std::string(path));
   }
   if (url.starts_with("memory://")) return SharedMemoryStore(url.substr(9));
+  // Cloud stores sit under a RetryStore: timeouts, resets, 5xx and
+  // throttling are retried with backoff in this one place.
   if (url.starts_with("s3://")) {
     ASSIGN_OR_RETURN(auto store, S3Store::Open(url));
-    return std::shared_ptr<Store>(std::move(store));
+    return std::make_shared<RetryStore>(std::shared_ptr<Store>(std::move(store)));
   }
   if (url.starts_with("azure://")) {
     ASSIGN_OR_RETURN(auto store, AzureStore::Open(url));
-    return std::shared_ptr<Store>(std::move(store));
+    return std::make_shared<RetryStore>(std::shared_ptr<Store>(std::move(store)));
   }
   if (url.starts_with("sftp://")) {
     ASSIGN_OR_RETURN(SftpLocation location, ParseSftpUrl(url));
-    return std::make_shared<SftpStore>(std::move(location));
+    return std::make_shared<RetryStore>(std::make_shared<SftpStore>(std::move(location)));
   }
   size_t scheme = url.find("://");
   if (scheme != std::string_view::npos) {
