@@ -32,19 +32,23 @@ Bytes Config::Serialize() const {
   return ToBytes(j.dump(2) + "\n");
 }
 
-Result<Config> Config::Parse(ByteView bytes) {
+// A function-try-block: json::value() throws when a field has another type.
+Result<Config> Config::Parse(ByteView bytes) try {
   auto j = nlohmann::json::parse(AsString(bytes), nullptr, false);
   auto bad = [](std::string_view why) { return Fail(Code::kDataLoss, fmt::format("config is malformed: {}", why)); };
   if (!j.is_object()) return bad("not a JSON object");
   if (!j.contains("version") || !j["version"].is_number_integer()) return bad("no version");
   Config config;
-  config.version = j["version"].get<int>();
-  if (config.version > kRepositoryVersion) {
+  // Numbers are read at 64 bits and range-checked: get<int>() would truncate 2^32 + 1 to 1.
+  // (One past INT64_MAX reads as negative and is rejected.)
+  int64_t version = j["version"].get<int64_t>();
+  if (version > kRepositoryVersion) {
     return Fail(Code::kFailedPrecondition,
                 fmt::format("repository format version {} is newer than this arkiv supports ({}): upgrade arkiv",
-                            config.version, kRepositoryVersion));
+                            version, kRepositoryVersion));
   }
-  if (config.version < 1) return bad("bad version");
+  if (version < 1) return bad("bad version");
+  config.version = static_cast<int>(version);
   auto id = Id::Parse(j.value("id", ""));
   if (!id) return bad("bad id");
   config.id = *id;
@@ -54,18 +58,25 @@ Result<Config> Config::Parse(ByteView bytes) {
   for (const char* f : {"min_size", "avg_size", "max_size", "seed"}) {
     if (!c.contains(f) || !c[f].is_number_unsigned()) return bad(fmt::format("chunker.{} missing", f));
   }
+  for (const char* f : {"min_size", "avg_size", "max_size"}) {
+    if (c[f].get<uint64_t>() > UINT32_MAX) return bad("chunker sizes out of range");
+  }
   config.chunker.min_size = c["min_size"].get<uint32_t>();
   config.chunker.avg_size = c["avg_size"].get<uint32_t>();
   config.chunker.max_size = c["max_size"].get<uint32_t>();
   config.chunker.seed = c["seed"].get<uint64_t>();
   if (!config.chunker.Validate()) return bad("chunker sizes out of range");
   if (!j.contains("compression_level") || !j["compression_level"].is_number_integer()) return bad("no compression");
-  config.compression_level = j["compression_level"].get<int>();
-  if (config.compression_level < 0 || config.compression_level > 22) return bad("compression level out of range");
+  int64_t level = j["compression_level"].get<int64_t>();
+  if (level < 0 || level > 22) return bad("compression level out of range");
+  config.compression_level = static_cast<int>(level);
   if (!j.contains("pack_size") || !j["pack_size"].is_number_unsigned()) return bad("no pack_size");
-  config.pack_size = j["pack_size"].get<uint32_t>();
-  if (config.pack_size < (64u << 10) || config.pack_size > (1u << 30)) return bad("pack_size out of range");
+  uint64_t pack_size = j["pack_size"].get<uint64_t>();
+  if (pack_size < (64u << 10) || pack_size > (1u << 30)) return bad("pack_size out of range");
+  config.pack_size = static_cast<uint32_t>(pack_size);
   return config;
+} catch (const nlohmann::json::exception& e) {
+  return Fail(Code::kDataLoss, fmt::format("config is malformed: {}", e.what()));
 }
 
 }  // namespace arkiv::repo
