@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -64,11 +65,26 @@ Result<std::string> GetBytesField(const json& j, const char* key) {
   return std::string();
 }
 
+// Reads an integer field into `out`, 0 when absent. False when it is not an
+// integer that fits T: get<T>() would silently truncate (uid 2^32 + 5 as 5).
 template <typename T>
-T Number(const json& j, const char* key) {
+bool Number(const json& j, const char* key, T& out) {
   auto it = j.find(key);
-  if (it == j.end() || !it->is_number_integer()) return T{};
-  return it->get<T>();
+  out = T{};
+  if (it == j.end()) return true;
+  if (it->is_number_unsigned()) {
+    uint64_t v = it->get<uint64_t>();
+    if (v > static_cast<uint64_t>(std::numeric_limits<T>::max())) return false;
+    out = static_cast<T>(v);
+    return true;
+  }
+  if (it->is_number_integer()) {
+    int64_t v = it->get<int64_t>();
+    if (v < static_cast<int64_t>(std::numeric_limits<T>::min())) return false;
+    out = static_cast<T>(v);
+    return true;
+  }
+  return false;
 }
 
 json NodeToJson(const Node& n) {
@@ -111,18 +127,18 @@ Result<Node> NodeFromJson(const json& j) {
   auto it = std::find_if(std::begin(kTypeNames), std::end(kTypeNames), [&](const auto& p) { return p.second == type; });
   if (it == std::end(kTypeNames)) return Fail(Code::kDataLoss, fmt::format("tree node {:?} has unknown type", n.name));
   n.type = it->first;
-  n.mode = Number<uint32_t>(j, "mode") & 07777;
-  n.uid = Number<uint32_t>(j, "uid");
-  n.gid = Number<uint32_t>(j, "gid");
+  // size and rdev only mean something for files and devices; Serialize
+  // writes them only there, so reading them elsewhere would break the round trip.
+  bool device = n.type == NodeType::kBlockDevice || n.type == NodeType::kCharDevice;
+  if (!Number(j, "mode", n.mode) || !Number(j, "uid", n.uid) || !Number(j, "gid", n.gid) ||
+      !Number(j, "mtime_ns", n.mtime_ns) || !Number(j, "ctime_ns", n.ctime_ns) || !Number(j, "inode", n.inode) ||
+      !Number(j, "device", n.device) || !Number(j, "links", n.links) || (device && !Number(j, "rdev", n.rdev)) ||
+      (n.type == NodeType::kFile && !Number(j, "size", n.size))) {
+    return Fail(Code::kDataLoss, fmt::format("tree node {:?} has a field that is not an integer in range", n.name));
+  }
+  n.mode &= 07777;
   n.user = j.value("user", "");
   n.group = j.value("group", "");
-  n.mtime_ns = Number<int64_t>(j, "mtime_ns");
-  n.ctime_ns = Number<int64_t>(j, "ctime_ns");
-  n.inode = Number<uint64_t>(j, "inode");
-  n.device = Number<uint64_t>(j, "device");
-  n.links = Number<uint64_t>(j, "links");
-  n.rdev = Number<uint64_t>(j, "rdev");
-  n.size = Number<uint64_t>(j, "size");
   if (n.type == NodeType::kFile) {
     auto c = j.find("content");
     if (c == j.end() || !c->is_array()) return Fail(Code::kDataLoss, fmt::format("file {:?} has no content", n.name));
@@ -167,7 +183,8 @@ Bytes Tree::Serialize() const {
   return ToBytes(j.dump());
 }
 
-Result<Tree> Tree::Parse(ByteView bytes) {
+// A function-try-block: json::value() throws when a field has another type.
+Result<Tree> Tree::Parse(ByteView bytes) try {
   auto j = json::parse(AsString(bytes), nullptr, false);
   if (!j.is_object() || !j.contains("nodes") || !j["nodes"].is_array()) {
     return Fail(Code::kDataLoss, "tree is not a JSON object with a nodes array");
@@ -183,6 +200,8 @@ Result<Tree> Tree::Parse(ByteView bytes) {
     if (!names.insert(n.name).second) return Fail(Code::kDataLoss, fmt::format("tree has the name {:?} twice", n.name));
   }
   return tree;
+} catch (const nlohmann::json::exception& e) {
+  return Fail(Code::kDataLoss, std::string("tree is malformed: ") + e.what());
 }
 
 }  // namespace arkiv::repo
