@@ -1,6 +1,7 @@
-// IndexFile::Parse on an index file's plaintext. Properties: the encoding is
-// canonical (Serialize gives back exactly the parsed bytes), and a parse of
-// the serialized form gives equal content.
+// IndexFile::Parse on an index file's plaintext. Properties: blobs tile their
+// pack from offset 0 within its size; the encoding is canonical (Serialize
+// gives back exactly the parsed bytes); a parse of the serialized form gives
+// equal content.
 #include "fuzz/fuzz_common.h"
 #include "repo/index_file.h"
 
@@ -33,7 +34,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto file = repo::IndexFile::Parse(in);
   if (!file) return 0;
   for (const auto& pack : file->packs) {
-    for (const auto& blob : pack.blobs) FUZZ_CHECK(uint64_t(blob.offset) + blob.length <= pack.size);
+    uint64_t end = 0;  // blobs follow each other from the pack's start
+    for (const auto& blob : pack.blobs) {
+      FUZZ_CHECK(blob.offset == end);
+      end += blob.length;
+      FUZZ_CHECK(end <= pack.size);
+    }
   }
   Bytes again = file->Serialize();
   FUZZ_CHECK(again.size() == size && std::equal(again.begin(), again.end(), data));
