@@ -84,8 +84,10 @@ class Backup {
 
  private:
   Result<std::optional<Tree>> LoadParentTree(const std::optional<Id>& id);
+  // `parent`/`parent_id`: this directory's tree in the parent snapshot, if any.
   Result<Node> BackupDirectory(const std::string& path, const struct stat& st, const std::string& name,
-                               const Tree* parent);
+                               const Tree* parent, const std::optional<Id>& parent_id);
+  bool Reusable(const Node& now, const Node* before) const;
   FileOutcome BackupFile(const std::string& path, Node node, const Node* before);
   Status ReadFileContent(const std::string& path, Node& node);
   Result<Id> SaveTree(const Tree& tree);
@@ -168,10 +170,7 @@ Status Backup::ReadFileContent(const std::string& path, Node& node) {
 
 FileOutcome Backup::BackupFile(const std::string& path, Node node, const Node* before) {
   FileOutcome outcome;
-  bool reusable = before != nullptr && !options_.force_reread && UnchangedSince(node, *before) &&
-                  std::all_of(before->content.begin(), before->content.end(),
-                              [&](const Id& id) { return repo_.index().Has(id); });
-  if (reusable) {
+  if (Reusable(node, before)) {
     node.content = before->content;
     progress_.bytes_done += node.size;
     outcome.kind = FileOutcome::kUnchanged;
@@ -187,8 +186,14 @@ FileOutcome Backup::BackupFile(const std::string& path, Node node, const Node* b
   return outcome;
 }
 
+bool Backup::Reusable(const Node& now, const Node* before) const {
+  return before != nullptr && !options_.force_reread && UnchangedSince(now, *before) &&
+         std::all_of(before->content.begin(), before->content.end(),
+                     [&](const Id& id) { return repo_.index().Has(id); });
+}
+
 Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat& dir_stat, const std::string& name,
-                                     const Tree* parent) {
+                                     const Tree* parent, const std::optional<Id>& parent_id) {
   Node dir_node = NodeFromStat(name, dir_stat);
   DIR* dir = ::opendir(path.c_str());
   if (dir == nullptr) return FailErrno(errno, "open directory " + path);
@@ -231,7 +236,7 @@ Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat&
         std::optional<Id> old_subtree;
         if (old && old->type == NodeType::kDirectory) old_subtree = old->subtree;
         ASSIGN_OR_RETURN(auto parent_tree, LoadParentTree(old_subtree));
-        auto sub = BackupDirectory(child, st, entry, parent_tree ? &*parent_tree : nullptr);
+        auto sub = BackupDirectory(child, st, entry, parent_tree ? &*parent_tree : nullptr, old_subtree);
         if (!sub) {
           if (sub.error().code() == Code::kDataLoss || sub.error().code() == Code::kUnavailable) return sub;
           Warn(child, sub.error());
@@ -242,6 +247,17 @@ Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat&
       }
       case NodeType::kFile: {
         const Node* old_file = old && old->type == NodeType::kFile ? old : nullptr;
+        if (Reusable(node, old_file)) {
+          // Unchanged: no need to hand it to a reader thread (a no-change
+          // backup of many small files is bound by that hand-over).
+          node.content = old_file->content;
+          progress_.bytes_done += node.size;
+          progress_.files_done++;
+          files_unchanged_++;
+          bytes_total_ += node.size;
+          tree.nodes.push_back(std::move(node));
+          break;
+        }
         pending.push_back(readers_.Async([this, child, node = std::move(node), old_file]() mutable {
           return BackupFile(child, std::move(node), old_file);
         }));
@@ -274,7 +290,14 @@ Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat&
     progress_.files_done++;
     tree.nodes.push_back(std::move(*outcome.node));
   }
-  ASSIGN_OR_RETURN(dir_node.subtree, SaveTree(tree));
+  // An unchanged directory has the same tree as before: reuse its id rather
+  // than serialize, hash and look up the same bytes again.
+  std::sort(tree.nodes.begin(), tree.nodes.end(), [](const Node& a, const Node& b) { return a.name < b.name; });
+  if (parent != nullptr && parent_id && tree.nodes == parent->nodes && repo_.index().Has(*parent_id)) {
+    dir_node.subtree = *parent_id;
+  } else {
+    ASSIGN_OR_RETURN(dir_node.subtree, SaveTree(tree));
+  }
   progress_.dirs_done++;
   return dir_node;
 }
@@ -340,7 +363,7 @@ Result<BackupResult> Backup::Run() {
       std::optional<Id> old_subtree;
       if (old && old->type == NodeType::kDirectory) old_subtree = old->subtree;
       ASSIGN_OR_RETURN(auto parent_tree, LoadParentTree(old_subtree));
-      auto node = BackupDirectory(path, st, name, parent_tree ? &*parent_tree : nullptr);
+      auto node = BackupDirectory(path, st, name, parent_tree ? &*parent_tree : nullptr, old_subtree);
       if (!node) {
         if (node.error().code() == Code::kDataLoss || node.error().code() == Code::kUnavailable) {
           return Fail(node.error());

@@ -31,6 +31,8 @@ Result<std::vector<BlobEntry>> ReadBlobEntries(ByteView in, size_t* pos, uint32_
       return Fail(Code::kDataLoss, "blob entry has an impossible size");
     }
     if (offset + e.length > data_limit) return Fail(Code::kDataLoss, "blob entry points past the end of the pack");
+    // Offsets are 32 bits: an index claiming a pack over 4 GiB would wrap them.
+    if (offset + e.length > UINT32_MAX) return Fail(Code::kDataLoss, "blob entry lies beyond 4 GiB into the pack");
     e.offset = static_cast<uint32_t>(offset);
     offset += e.length;
     entries.push_back(e);

@@ -33,7 +33,8 @@ Bytes Config::Serialize() const {
   return ToBytes(j.dump(2) + "\n");
 }
 
-Result<Config> Config::Parse(ByteView bytes) {
+// A function-try-block: json::value() throws when a field has another type.
+Result<Config> Config::Parse(ByteView bytes) try {
   auto j = nlohmann::json::parse(AsString(bytes), nullptr, false);
   auto bad = [](std::string_view why) { return Fail(Code::kDataLoss, fmt::format("config is malformed: {}", why)); };
   if (!j.is_object()) return bad("not a JSON object");
@@ -81,6 +82,8 @@ Result<Config> Config::Parse(ByteView bytes) {
   if (pack_size < (64u << 10) || pack_size > (1u << 30)) return bad("pack_size out of range");
   config.pack_size = static_cast<uint32_t>(pack_size);
   return config;
+} catch (const nlohmann::json::exception& e) {
+  return Fail(Code::kDataLoss, fmt::format("config is malformed: {}", e.what()));
 }
 
 }  // namespace arkiv::repo

@@ -35,7 +35,8 @@ Bytes KeyFile::Serialize() const {
   return ToBytes(j.dump(2) + "\n");
 }
 
-Result<KeyFile> KeyFile::Parse(ByteView bytes) {
+// A function-try-block: json::value() throws when a field has another type.
+Result<KeyFile> KeyFile::Parse(ByteView bytes) try {
   if (bytes.size() > (1 << 20)) return Fail(Code::kDataLoss, "key file larger than 1 MiB");
   auto j = nlohmann::json::parse(AsString(bytes), nullptr, false);
   auto bad = [](std::string_view why) { return Fail(Code::kDataLoss, "key file is malformed: " + std::string(why)); };
@@ -55,6 +56,8 @@ Result<KeyFile> KeyFile::Parse(ByteView bytes) {
   for (const char* field : {"n", "r", "p"}) {
     if (!j.contains(field) || !j[field].is_number_unsigned()) return bad(std::string("missing ") + field);
   }
+  // get<uint32_t>() would truncate: r = 2^32 + 1 must not read as 1.
+  if (j["r"].get<uint64_t>() > UINT32_MAX || j["p"].get<uint64_t>() > UINT32_MAX) return bad("scrypt r or p too large");
   for (const char* field : {"salt", "data"}) {
     if (!j.contains(field) || !j[field].is_string()) return bad(std::string("missing ") + field);
   }
@@ -80,6 +83,8 @@ Result<KeyFile> KeyFile::Parse(ByteView bytes) {
   key.salt = std::move(*salt);
   key.data = std::move(*data);
   return key;
+} catch (const nlohmann::json::exception& e) {
+  return Fail(Code::kDataLoss, std::string("key file is malformed: ") + e.what());
 }
 
 Result<MasterKey> KeyFile::Unwrap(std::string_view password) const {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "core/log.h"
@@ -52,7 +53,8 @@ Bytes LockInfo::Serialize() const {
   return ToBytes(j.dump());
 }
 
-Result<LockInfo> LockInfo::Parse(ByteView bytes) {
+// A function-try-block: json::value() throws when a field has another type.
+Result<LockInfo> LockInfo::Parse(ByteView bytes) try {
   auto j = nlohmann::json::parse(AsString(bytes), nullptr, false);
   if (!j.is_object() || !j.contains("time") || !j["time"].is_string()) {
     return Fail(Code::kDataLoss, "lock is malformed");
@@ -72,16 +74,22 @@ Result<LockInfo> LockInfo::Parse(ByteView bytes) {
   info.pid = j.value("pid", int64_t{0});
   info.exclusive = j.value("exclusive", false);
   return info;
+} catch (const nlohmann::json::exception& e) {
+  return Fail(Code::kDataLoss, std::string("lock is malformed: ") + e.what());
 }
 
 bool LockInfo::IsStale(int64_t now_ns) const {
-  if (now_ns - time_ns > std::chrono::nanoseconds(kLockStaleAfter).count()) return true;
-  if (host == HostName() && pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) return true;
+  // A time before 1970 (or unreadable: -1) is stale, and keeps the subtraction from overflowing.
+  if (time_ns < 0 || now_ns - time_ns > std::chrono::nanoseconds(kLockStaleAfter).count()) return true;
+  if (host == HostName() && pid > 0 && pid <= std::numeric_limits<pid_t>::max() &&
+      ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+    return true;
+  }
   return false;
 }
 
 std::string LockInfo::Describe() const {
-  int64_t age_s = (NowUnixNanos() - time_ns) / 1000000000;
+  int64_t age_s = time_ns < 0 ? -1 : (NowUnixNanos() - time_ns) / 1000000000;
   return fmt::format("{} lock by {}@{} pid {}, refreshed {}s ago", exclusive ? "an exclusive" : "a shared", user, host,
                      pid, age_s);
 }

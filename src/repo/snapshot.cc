@@ -70,7 +70,8 @@ Bytes Snapshot::Serialize() const {
   return ToBytes(j.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-Result<Snapshot> Snapshot::Parse(ByteView bytes) {
+// A function-try-block: json::value() throws when a field has another type.
+Result<Snapshot> Snapshot::Parse(ByteView bytes) try {
   auto j = json::parse(AsString(bytes), nullptr, false);
   auto bad = [](const char* why) { return Fail(Code::kDataLoss, std::string("snapshot is malformed: ") + why); };
   if (!j.is_object()) return bad("not an object");
@@ -112,6 +113,8 @@ Result<Snapshot> Snapshot::Parse(ByteView bytes) {
     }
   }
   return snap;
+} catch (const nlohmann::json::exception& e) {
+  return Fail(Code::kDataLoss, std::string("snapshot is malformed: ") + e.what());
 }
 
 bool Snapshot::HasTag(std::string_view tag) const { return std::find(tags.begin(), tags.end(), tag) != tags.end(); }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 
 namespace arkiv::repo {
 
@@ -60,7 +61,11 @@ int64_t ParseRfc3339(const std::string& text) {
     for (; digits < 9; ++digits) nanos *= 10;
   }
   if (pos >= text.size() || text[pos] != 'Z') return -1;
-  return static_cast<int64_t>(::timegm(&tm)) * 1000000000 + nanos;
+  // Nanoseconds since 1970 fit in int64 only for about ±292 years.
+  constexpr int64_t kMaxSeconds = std::numeric_limits<int64_t>::max() / 1000000000 - 1;
+  int64_t seconds = static_cast<int64_t>(::timegm(&tm));
+  if (seconds > kMaxSeconds || seconds < -kMaxSeconds) return -1;
+  return seconds * 1000000000 + nanos;
 }
 
 }  // namespace arkiv::repo

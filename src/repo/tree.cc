@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -18,6 +19,7 @@ constexpr std::pair<NodeType, std::string_view> kTypeNames[] = {
     {NodeType::kBlockDevice, "block"}, {NodeType::kCharDevice, "char"}, {NodeType::kFifo, "fifo"},
     {NodeType::kSocket, "socket"},
 };
+
 
 void PutBytesField(json& j, const char* key, const std::string& value) {
   if (IsValidUtf8(value)) {
@@ -42,19 +44,26 @@ Result<std::string> GetBytesField(const json& j, const char* key) {
   return std::string();
 }
 
-// A string field, "" when absent; json::value() would throw on another type.
-Result<std::string> Text(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end()) return std::string();
-  if (!it->is_string()) return Fail(Code::kDataLoss, fmt::format("tree field {} is not a string", key));
-  return it->get<std::string>();
-}
-
+// Reads an integer field into `out`, 0 when absent. False when it is not an
+// integer that fits T: get<T>() would silently truncate (uid 2^32 + 5 as 5).
 template <typename T>
-T Number(const json& j, const char* key) {
+bool Number(const json& j, const char* key, T& out) {
   auto it = j.find(key);
-  if (it == j.end() || !it->is_number_integer()) return T{};
-  return it->get<T>();
+  out = T{};
+  if (it == j.end()) return true;
+  if (it->is_number_unsigned()) {
+    uint64_t v = it->get<uint64_t>();
+    if (v > static_cast<uint64_t>(std::numeric_limits<T>::max())) return false;
+    out = static_cast<T>(v);
+    return true;
+  }
+  if (it->is_number_integer()) {
+    int64_t v = it->get<int64_t>();
+    if (v < static_cast<int64_t>(std::numeric_limits<T>::min())) return false;
+    out = static_cast<T>(v);
+    return true;
+  }
+  return false;
 }
 
 json NodeToJson(const Node& n) {
@@ -93,22 +102,22 @@ Result<Node> NodeFromJson(const json& j) {
   Node n;
   ASSIGN_OR_RETURN(n.name, GetBytesField(j, "name"));
   if (!IsSafeName(n.name)) return Fail(Code::kDataLoss, fmt::format("tree node has an unsafe name {:?}", n.name));
-  ASSIGN_OR_RETURN(std::string type, Text(j, "type"));
+  std::string type = j.value("type", "");
   auto it = std::find_if(std::begin(kTypeNames), std::end(kTypeNames), [&](const auto& p) { return p.second == type; });
   if (it == std::end(kTypeNames)) return Fail(Code::kDataLoss, fmt::format("tree node {:?} has unknown type", n.name));
   n.type = it->first;
-  n.mode = Number<uint32_t>(j, "mode") & 07777;
-  n.uid = Number<uint32_t>(j, "uid");
-  n.gid = Number<uint32_t>(j, "gid");
-  ASSIGN_OR_RETURN(n.user, Text(j, "user"));
-  ASSIGN_OR_RETURN(n.group, Text(j, "group"));
-  n.mtime_ns = Number<int64_t>(j, "mtime_ns");
-  n.ctime_ns = Number<int64_t>(j, "ctime_ns");
-  n.inode = Number<uint64_t>(j, "inode");
-  n.device = Number<uint64_t>(j, "device");
-  n.links = Number<uint64_t>(j, "links");
-  n.rdev = Number<uint64_t>(j, "rdev");
-  n.size = Number<uint64_t>(j, "size");
+  // size and rdev only mean something for files and devices; Serialize
+  // writes them only there, so reading them elsewhere would break the round trip.
+  bool device = n.type == NodeType::kBlockDevice || n.type == NodeType::kCharDevice;
+  if (!Number(j, "mode", n.mode) || !Number(j, "uid", n.uid) || !Number(j, "gid", n.gid) ||
+      !Number(j, "mtime_ns", n.mtime_ns) || !Number(j, "ctime_ns", n.ctime_ns) || !Number(j, "inode", n.inode) ||
+      !Number(j, "device", n.device) || !Number(j, "links", n.links) || (device && !Number(j, "rdev", n.rdev)) ||
+      (n.type == NodeType::kFile && !Number(j, "size", n.size))) {
+    return Fail(Code::kDataLoss, fmt::format("tree node {:?} has a field that is not an integer in range", n.name));
+  }
+  n.mode &= 07777;
+  n.user = j.value("user", "");
+  n.group = j.value("group", "");
   if (n.type == NodeType::kFile) {
     auto c = j.find("content");
     if (c == j.end() || !c->is_array()) return Fail(Code::kDataLoss, fmt::format("file {:?} has no content", n.name));
@@ -119,8 +128,7 @@ Result<Node> NodeFromJson(const json& j) {
       n.content.push_back(*id);
     }
   } else if (n.type == NodeType::kDirectory) {
-    ASSIGN_OR_RETURN(std::string subtree, Text(j, "subtree"));
-    auto id = Id::Parse(subtree);
+    auto id = Id::Parse(j.value("subtree", ""));
     if (!id) return Fail(Code::kDataLoss, fmt::format("directory {:?} has a bad subtree id", n.name));
     n.subtree = *id;
   } else if (n.type == NodeType::kSymlink) {
@@ -154,7 +162,8 @@ Bytes Tree::Serialize() const {
   return ToBytes(j.dump());
 }
 
-Result<Tree> Tree::Parse(ByteView bytes) {
+// A function-try-block: json::value() throws when a field has another type.
+Result<Tree> Tree::Parse(ByteView bytes) try {
   auto j = json::parse(AsString(bytes), nullptr, false);
   if (!j.is_object() || !j.contains("nodes") || !j["nodes"].is_array()) {
     return Fail(Code::kDataLoss, "tree is not a JSON object with a nodes array");
@@ -170,6 +179,8 @@ Result<Tree> Tree::Parse(ByteView bytes) {
     if (!names.insert(n.name).second) return Fail(Code::kDataLoss, fmt::format("tree has the name {:?} twice", n.name));
   }
   return tree;
+} catch (const nlohmann::json::exception& e) {
+  return Fail(Code::kDataLoss, std::string("tree is malformed: ") + e.what());
 }
 
 }  // namespace arkiv::repo
