@@ -7,20 +7,29 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
+summary=$(mktemp)
+trap 'rm -f "$summary"' EXIT
+# Runs ctest, keeping its closing line for the summary at the end.
+run_ctest() {
+  ctest "$@" 2>&1 | tee >(grep -E 'tests passed|tests failed' >>"$summary")
+  return "${PIPESTATUS[0]}"
+}
 
 echo "== build and test (RelWithDebInfo)"
 bash scripts/build.sh
-ctest --test-dir build --output-on-failure -j2 --timeout 1200
+run_ctest --test-dir build --output-on-failure -j2 --timeout 1200
 
 if [ "${SKIP_SANITIZERS:-0}" != 1 ]; then
   echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
   BUILD_DIR=build-asan BUILD_TYPE=Debug bash scripts/build.sh -DARKIV_SANITIZE=ON
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j2 -L unit --timeout 1200
+    run_ctest --test-dir build-asan --output-on-failure -j2 -L unit --timeout 1200
 fi
 
 if [ "${SKIP_FUZZ:-0}" != 1 ] && [ -f fuzz/run.sh ]; then
   echo "== short fuzz run"
   bash fuzz/run.sh "${FUZZ_SECONDS:-20}"
 fi
+total=$(grep -oE 'out of [0-9]+' "$summary" | awk '{n += $3} END {print n + 0}')
 echo "== all tests passed"
+echo "ctest: $total passed, 0 failed"

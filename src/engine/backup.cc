@@ -88,6 +88,8 @@ class Backup {
   Result<Node> BackupDirectory(const std::string& path, const struct stat& st, const std::string& name,
                                const Tree* parent, const std::optional<Id>& parent_id);
   bool Reusable(const Node& now, const Node* before) const;
+  // Adds a finished file to the counters; returns its node.
+  Node Count(FileOutcome outcome);
   FileOutcome BackupFile(const std::string& path, Node node, const Node* before);
   Status ReadFileContent(const std::string& path, Node& node);
   Result<Id> SaveTree(const Tree& tree);
@@ -186,6 +188,17 @@ FileOutcome Backup::BackupFile(const std::string& path, Node node, const Node* b
   return outcome;
 }
 
+Node Backup::Count(FileOutcome outcome) {
+  switch (outcome.kind) {
+    case FileOutcome::kNew: files_new_++; break;
+    case FileOutcome::kChanged: files_changed_++; break;
+    case FileOutcome::kUnchanged: files_unchanged_++; break;
+  }
+  bytes_total_ += outcome.node->size;
+  progress_.files_done++;
+  return std::move(*outcome.node);
+}
+
 bool Backup::Reusable(const Node& now, const Node* before) const {
   return before != nullptr && !options_.force_reread && UnchangedSince(now, *before) &&
          std::all_of(before->content.begin(), before->content.end(),
@@ -252,10 +265,7 @@ Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat&
           // backup of many small files is bound by that hand-over).
           node.content = old_file->content;
           progress_.bytes_done += node.size;
-          progress_.files_done++;
-          files_unchanged_++;
-          bytes_total_ += node.size;
-          tree.nodes.push_back(std::move(node));
+          tree.nodes.push_back(Count(FileOutcome{std::move(node), FileOutcome::kUnchanged}));
           break;
         }
         pending.push_back(readers_.Async([this, child, node = std::move(node), old_file]() mutable {
@@ -280,15 +290,7 @@ Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat&
   }
   for (auto& f : pending) {
     FileOutcome outcome = f.get();
-    if (!outcome.node) continue;
-    switch (outcome.kind) {
-      case FileOutcome::kNew: files_new_++; break;
-      case FileOutcome::kChanged: files_changed_++; break;
-      case FileOutcome::kUnchanged: files_unchanged_++; break;
-    }
-    bytes_total_ += outcome.node->size;
-    progress_.files_done++;
-    tree.nodes.push_back(std::move(*outcome.node));
+    if (outcome.node) tree.nodes.push_back(Count(std::move(outcome)));
   }
   // An unchanged directory has the same tree as before: reuse its id rather
   // than serialize, hash and look up the same bytes again.
@@ -379,15 +381,7 @@ Result<BackupResult> Backup::Run() {
                                                     old && old->type == NodeType::kFile ? old : nullptr);
                                 })
                                 .get();
-      if (!outcome.node) continue;
-      switch (outcome.kind) {
-        case FileOutcome::kNew: files_new_++; break;
-        case FileOutcome::kChanged: files_changed_++; break;
-        case FileOutcome::kUnchanged: files_unchanged_++; break;
-      }
-      bytes_total_ += outcome.node->size;
-      progress_.files_done++;
-      root.nodes.push_back(std::move(*outcome.node));
+      if (outcome.node) root.nodes.push_back(Count(std::move(outcome)));
     } else {
       Node node = NodeFromStat(name, st);
       if (S_ISLNK(st.st_mode)) {
