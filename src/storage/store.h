@@ -85,6 +85,9 @@ class Store {
   virtual Status List(std::string_view prefix, const std::function<Status(const ObjectInfo&)>& fn) = 0;
   // kNotFound if the object does not exist.
   virtual Status Remove(std::string_view name) = 0;
+  // Creates what the store lives in (an S3 bucket, an Azure container) if it
+  // does not exist yet; succeeds if it does. Stores without one do nothing.
+  virtual Status CreateLocation() { return OkStatus(); }
 };
 
 // kInvalidArgument unless `name` is a valid object name (see above).

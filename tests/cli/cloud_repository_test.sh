@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End to end on the cloud stand-ins: init, backup, change, backup, check
+# End to end on the cloud stand-ins: init --create-bucket, backup, change, backup, check
 # --read-data, restore byte-identical — with the repository in S3 (moto) and
 # in Azure Blob (Azurite), both started here on 127.0.0.1 and stopped on exit.
 set -euo pipefail
@@ -23,8 +23,8 @@ ln -s ../docs/a.txt "$WORK/src/bin/link"
 
 roundtrip() {  # $1 = label; ARKIV_REPOSITORY set by the caller
   local label=$1
-  run init_repo
-  expect_rc 0 "$label: init"
+  run init_repo --create-bucket
+  expect_rc 0 "$label: init --create-bucket"
   run arkiv backup -q "$WORK/src"
   expect_rc 0 "$label: first backup"
   echo "changed" >>"$WORK/src/docs/a.txt"
@@ -44,7 +44,6 @@ python3 -m moto.server -H 127.0.0.1 -p "$moto_port" >"$WORK/moto.log" 2>&1 &
 register_pid $!
 if wait_port "$moto_port"; then
   export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing-secret AWS_DEFAULT_REGION=us-east-1
-  python3 -c "import boto3; boto3.client('s3', endpoint_url='http://127.0.0.1:$moto_port', region_name='us-east-1').create_bucket(Bucket='arkiv-e2e')"
   export ARKIV_REPOSITORY="s3://arkiv-e2e/repo?endpoint=http://127.0.0.1:$moto_port&region=us-east-1"
   roundtrip s3
   run arkiv --repo "s3://missing-bucket/x?endpoint=http://127.0.0.1:$moto_port&region=us-east-1" snapshots
@@ -65,7 +64,6 @@ register_pid $!
 if wait_port "$az_port"; then
   key='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
   export AZURE_STORAGE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$az_port/devstoreaccount1;"
-  /usr/bin/python3 -c "from azure.storage.blob import BlobServiceClient; BlobServiceClient.from_connection_string('$AZURE_STORAGE_CONNECTION_STRING').create_container('arkiv-e2e')"
   export ARKIV_REPOSITORY="azure://devstoreaccount1/arkiv-e2e/repo?endpoint=http://127.0.0.1:$az_port/devstoreaccount1"
   roundtrip azure
   run env AZURE_STORAGE_CONNECTION_STRING="${AZURE_STORAGE_CONNECTION_STRING/AccountKey=Eby8/AccountKey=Xby8}" "$ARKIV" snapshots

@@ -17,6 +17,7 @@ void AddInitCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
     int compression = 3;
     uint32_t pack_mib = 16;
     uint32_t chunk_avg_kib = 1024;
+    bool create_bucket = false;
   };
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("init", "Create a new repository");
@@ -32,12 +33,15 @@ void AddInitCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   cmd->add_option("--chunk-size", opts->chunk_avg_kib,
                   "Average chunk size in KiB, a power of two (min is half, max is 8 times)")
       ->check(CLI::Range(64, 16384));
+  cmd->add_flag("--create-bucket", opts->create_bucket,
+                "Create the S3 bucket or Azure container first if it does not exist");
   cmd->callback([&global, &exit_code, opts] {
     exit_code = RunCommand(global, [&]() -> Result<int> {
       if (!std::has_single_bit(opts->chunk_avg_kib)) {
         return Fail(Code::kInvalidArgument, "--chunk-size must be a power of two");
       }
       ASSIGN_OR_RETURN(auto store, storage::OpenStore(global.repo));
+      if (opts->create_bucket) RETURN_IF_ERROR(store->CreateLocation());
       ASSIGN_OR_RETURN(std::string password, ReadPassword(global, true, "new repository password"));
       repo::InitOptions init;
       init.kdf.n = uint64_t{1} << opts->kdf_log2;

@@ -53,6 +53,7 @@ class AzureStore : public Store {
 
   // Creates the container; succeeds if it already exists (for init --create-bucket).
   Status CreateContainer();
+  Status CreateLocation() override { return CreateContainer(); }
 
  private:
   using Query = std::vector<std::pair<std::string, std::string>>;

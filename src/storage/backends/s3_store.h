@@ -72,6 +72,7 @@ class S3Store : public Store {
 
   // Creates the bucket (in the store's region). Success if it exists and is ours.
   Status CreateBucket();
+  Status CreateLocation() override { return CreateBucket(); }
 
   std::string Location() const override;
   Status Put(std::string_view name, ByteView data, PutMode mode = PutMode::kReplace) override;
