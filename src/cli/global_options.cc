@@ -80,6 +80,11 @@ Result<std::unique_ptr<repo::Repository>> OpenRepository(const GlobalOptions& op
   return repo::Repository::Open(std::move(store), password);
 }
 
+Result<std::unique_ptr<repo::RepositoryLock>> LockForReading(repo::Repository& repo, const GlobalOptions& options) {
+  if (options.no_lock) return std::unique_ptr<repo::RepositoryLock>();
+  return repo::RepositoryLock::Acquire(repo, /*exclusive=*/false);
+}
+
 int ReportError(const GlobalOptions& options, const Error& error) {
   int code = ExitCodeFor(error);
   if (options.json) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "repo/lock.h"
 #include "repo/repository.h"
 
 namespace arkiv::cli {
@@ -30,6 +31,9 @@ Result<std::string> ReadPasswordFile(const std::string& file);
 Result<std::string> PromptPassword(bool confirm, const char* prompt);
 
 Result<std::unique_ptr<repo::Repository>> OpenRepository(const GlobalOptions& options);
+
+// The shared lock of a reading command (check, restore); none with --no-lock.
+Result<std::unique_ptr<repo::RepositoryLock>> LockForReading(repo::Repository& repo, const GlobalOptions& options);
 
 // Prints "arkiv: <message>" on stderr (or a JSON error object with --json)
 // and returns the exit code for it.

@@ -27,10 +27,7 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   cmd->callback([&global, &exit_code, opts] {
     exit_code = RunCommand(global, [&]() -> Result<int> {
       ASSIGN_OR_RETURN(auto repo, OpenRepository(global));
-      std::unique_ptr<repo::RepositoryLock> lock;
-      if (!global.no_lock) {
-        ASSIGN_OR_RETURN(lock, repo::RepositoryLock::Acquire(*repo, false));
-      }
+      ASSIGN_OR_RETURN(auto lock, LockForReading(*repo, global));
       engine::CheckProgress progress;
       auto mode = global.json || global.quiet ? ProgressLine::Mode::kOff : ProgressLine::Mode::kTerminal;
       Result<engine::CheckReport> report = [&] {

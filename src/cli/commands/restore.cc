@@ -35,10 +35,7 @@ void AddRestoreCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   cmd->callback([&global, &exit_code, opts] {
     exit_code = RunCommand(global, [&]() -> Result<int> {
       ASSIGN_OR_RETURN(auto repo, OpenRepository(global));
-      std::unique_ptr<repo::RepositoryLock> lock;
-      if (!global.no_lock) {
-        ASSIGN_OR_RETURN(lock, repo::RepositoryLock::Acquire(*repo, false));
-      }
+      ASSIGN_OR_RETURN(auto lock, LockForReading(*repo, global));
       RETURN_IF_ERROR(repo->LoadIndex());
       ASSIGN_OR_RETURN(auto record, repo->FindSnapshot(opts->snapshot));
       engine::RestoreOptions options;
