@@ -8,6 +8,7 @@ std::string_view FileKindPrefix(FileKind kind) {
     case FileKind::kSnapshot: return "snapshots/";
     case FileKind::kIndex: return "index/";
     case FileKind::kLock: return "locks/";
+    case FileKind::kClouds: return "clouds/";
   }
   return "";
 }
@@ -18,6 +19,7 @@ std::string_view FileKindName(FileKind kind) {
     case FileKind::kSnapshot: return "snapshot";
     case FileKind::kIndex: return "index";
     case FileKind::kLock: return "lock";
+    case FileKind::kClouds: return "clouds";
   }
   return "";
 }

@@ -5,6 +5,7 @@
 //   snapshots/<sha256>        sealed snapshot
 //   index/<sha256>            sealed index
 //   locks/<sha256>            sealed lock
+//   clouds/<sha256>           sealed cloud set (multi-cloud repositories)
 //   data/<2 hex>/<sha256>     data pack    (placement: per policy)
 //   tree/<2 hex>/<sha256>     tree pack    (placement: copied to every cloud)
 //
@@ -21,7 +22,9 @@
 namespace arkiv::repo {
 
 enum class BlobType : uint8_t { kData = 0, kTree = 1 };
-enum class FileKind { kKey, kSnapshot, kIndex, kLock };
+// kClouds: the cloud set of a multi-cloud repository, opaque to this layer
+// (placement/cloud_set.h, design.md §20.1).
+enum class FileKind { kKey, kSnapshot, kIndex, kLock, kClouds };
 
 inline constexpr std::string_view kConfigName = "config";
 

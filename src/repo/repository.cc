@@ -36,6 +36,10 @@ Result<std::unique_ptr<Repository>> Repository::Init(std::shared_ptr<storage::St
   Id key_id = crypto::Sha256(key_bytes);
   // Key first: a config without a key that opens it would be unusable.
   RETURN_IF_ERROR(store->Put(FileName(FileKind::kKey, key_id), key_bytes));
+  if (options.clouds) {
+    Bytes sealed = SealFile(master, FileKindName(FileKind::kClouds), *options.clouds);
+    RETURN_IF_ERROR(store->Put(FileName(FileKind::kClouds, crypto::Sha256(sealed)), sealed));
+  }
   RETURN_IF_ERROR(store->Put(kConfigName, SealFile(master, "config", config.Serialize()), storage::PutMode::kCreateOnly));
   return std::unique_ptr<Repository>(new Repository(std::move(store), master, key_id, std::move(config)));
 }
@@ -165,10 +169,17 @@ Result<Bytes> Repository::LoadBlob(const Id& id, BlobCheck check) const {
   auto location = index_.Find(id);
   if (!location) return Fail(Code::kNotFound, fmt::format("blob {} is not in the index", id.Hex()));
   std::string name = PackName(location->entry.type, location->pack);
-  auto sealed = store_->Get(name, location->entry.offset, location->entry.length);
+  // The store hands the sealed bytes to OpenBlob before returning them, so a
+  // store with several copies (placement) can fall back to another one when
+  // authentication fails.
+  Result<Bytes> plain = Fail(Code::kInternal, "blob not opened");
+  auto sealed = store_->GetChecked(name, location->entry.offset, location->entry.length, [&](ByteView bytes) -> Status {
+    plain = OpenBlob(key_, location->entry, bytes, check == BlobCheck::kFull);
+    if (!plain) return Fail(plain.error());
+    return OkStatus();
+  });
   if (!sealed) return Fail(sealed.error().Context(fmt::format("blob {}", id.Hex())));
-  return WithContext(OpenBlob(key_, location->entry, *sealed, check == BlobCheck::kFull),
-                     fmt::format("{}: {}", store_->Location(), name));
+  return plain;
 }
 
 Result<Tree> Repository::LoadTree(const Id& id) const {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,6 +29,10 @@ struct InitOptions {
   int compression_level = 3;
   chunker::ChunkerParams chunker;  // seed is always chosen at random
   uint32_t pack_size = 16 * 1024 * 1024;
+  // The cloud set of a multi-cloud repository (opaque here), sealed as
+  // clouds/<sha256> after the key and before the config, so that every
+  // repository with a config has its cloud set.
+  std::optional<Bytes> clouds;
 };
 
 // How much LoadBlob checks. AES-GCM with the blob id as associated data
@@ -51,6 +56,10 @@ class Repository {
   static Result<std::unique_ptr<Repository>> Open(std::shared_ptr<storage::Store> store, std::string_view password);
 
   storage::Store& store() const { return *store_; }
+  // Puts the repository on another store holding the same objects: the
+  // placement store over all clouds, once the cloud set is read from the
+  // one cloud the repository was opened on.
+  void ReplaceStore(std::shared_ptr<storage::Store> store) { store_ = std::move(store); }
   std::shared_ptr<storage::Store> shared_store() const { return store_; }
   const Config& config() const { return config_; }
   const MasterKey& key() const { return key_; }

@@ -45,6 +45,15 @@ bool IsValidUtf8(std::string_view s) {
 
 }  // namespace
 
+Result<Bytes> Store::GetChecked(std::string_view name, uint64_t offset, uint64_t length,
+                                const std::function<Status(ByteView)>& check) {
+  ASSIGN_OR_RETURN(Bytes bytes, Get(name, offset, length));
+  if (Status st = check(bytes); !st) {
+    return Fail(Code::kDataLoss, fmt::format("{}: {}: {}", Location(), name, st.error().message()));
+  }
+  return bytes;
+}
+
 Status ValidateObjectName(std::string_view name) {
   if (name.empty() || name.size() > kMaxNameBytes) {
     return Fail(Code::kInvalidArgument, fmt::format("object name empty or longer than {} bytes", kMaxNameBytes));

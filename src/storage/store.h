@@ -81,6 +81,12 @@ class Store {
   // Reads `length` bytes at `offset` (kToEnd: to the end of the object).
   virtual Result<Bytes> Get(std::string_view name, uint64_t offset = 0, uint64_t length = kToEnd) = 0;
   virtual Result<ObjectInfo> Stat(std::string_view name) = 0;
+  // Reads like Get and hands the bytes to `check` (the caller can tell right
+  // bytes from wrong ones, e.g. by authenticating them). A store with several
+  // sources of the same bytes (the placement store) tries the others when
+  // `check` fails. kDataLoss, with `check`'s message, when no source passes.
+  virtual Result<Bytes> GetChecked(std::string_view name, uint64_t offset, uint64_t length,
+                                   const std::function<Status(ByteView)>& check);
   // Stops early and returns the callback's error if it fails.
   virtual Status List(std::string_view prefix, const std::function<Status(const ObjectInfo&)>& fn) = 0;
   // kNotFound if the object does not exist.

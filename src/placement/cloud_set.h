@@ -1,0 +1,45 @@
+// The clouds of a multi-cloud repository and how data is spread over them
+// (design.md §20.1). Stored sealed as clouds/<sha256> on every cloud, so any
+// one cloud and the password lead to all the others.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/status.h"
+#include "placement/policy.h"
+
+namespace arkiv::placement {
+
+struct CloudSpec {
+  std::string name;  // [a-z0-9][a-z0-9_-]{0,31}
+  std::string url;   // a store URL without secrets
+  double read_cost = 1.0;
+  friend bool operator==(const CloudSpec&, const CloudSpec&) = default;
+};
+
+struct CloudSet {
+  uint64_t generation = 1;
+  Policy policy;
+  int write_quorum = 0;  // 0: the default, N-1
+  std::vector<CloudSpec> clouds;
+
+  // kInvalidArgument naming the problem: bad or repeated names, a URL with a
+  // secret in it, a cloud count the policy cannot use, a bad quorum.
+  Status Validate() const;
+  Bytes Serialize() const;
+  // kDataLoss when malformed (it came from a store), else Validate's errors.
+  static Result<CloudSet> Parse(ByteView bytes);
+};
+
+// "NAME=URL" as given to `--cloud`.
+Result<CloudSpec> ParseCloudArgument(std::string_view text);
+
+// kInvalidArgument when `url` carries a credential (a SAS signature, a
+// password in the authority, a secret key parameter): the repository is
+// copied to every cloud and must not hold any.
+Status CheckNoSecretsInUrl(std::string_view url);
+
+}  // namespace arkiv::placement
