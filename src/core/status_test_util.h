@@ -1,5 +1,5 @@
 // Helpers for tests that check Status and Result values. Header only, so no
-// library links gtest; include it from *_test.cc files only.
+// library links gtest; include it from *_test.cc files only (after gtest).
 #pragma once
 
 #include <ostream>
@@ -23,3 +23,22 @@ inline void PrintTo(const Error& error, std::ostream* os) {
 }
 
 }  // namespace arkiv
+
+// Asserts that a Status or Result succeeded, printing its error otherwise.
+#define ASSERT_OK(expr)                                                                   \
+  do {                                                                                    \
+    const auto& arkiv_test_result_ = (expr);                                              \
+    ASSERT_TRUE(arkiv_test_result_.has_value()) << arkiv_test_result_.error().ToString(); \
+  } while (false)
+#define EXPECT_OK(expr)                                                                   \
+  do {                                                                                    \
+    const auto& arkiv_test_result_ = (expr);                                              \
+    EXPECT_TRUE(arkiv_test_result_.has_value()) << arkiv_test_result_.error().ToString(); \
+  } while (false)
+
+// `ASSERT_OK_AND_ASSIGN(auto x, Foo())`: declares x from a successful Result.
+#define ASSERT_OK_AND_ASSIGN(lhs, expr) ASSERT_OK_AND_ASSIGN_IMPL(ARKIV_CONCAT(arkiv_test_value_, __LINE__), lhs, expr)
+#define ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, expr)         \
+  auto tmp = (expr);                                      \
+  ASSERT_TRUE(tmp.has_value()) << tmp.error().ToString(); \
+  lhs = std::move(*tmp)

@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "core/status_test_util.h"
 #include "crypto/sha256.h"
 #include "placement/repair_debt.h"
 #include "placement/shard.h"
@@ -115,7 +116,7 @@ TEST(ShardNameTest, RoundTripAndRejects) {
   EXPECT_EQ(parsed->index, 4);
   EXPECT_EQ(parsed->pack_size, 16777216u);
   EXPECT_TRUE(ParseShardName(pack + ".ec1+1.0.0"));
-  for (std::string bad : {pack, pack + ".", pack + ".ec3+2.5.10", pack + ".ec3+2.01.10", pack + ".ec3+2.1.",
+  for (const std::string& bad : std::vector<std::string>{pack, pack + ".", pack + ".ec3+2.5.10", pack + ".ec3+2.01.10", pack + ".ec3+2.1.",
                           pack + ".rs3+2.1.10", pack + ".ec3+2.1.10x", "tree/ab/x.ec1+1.0.1"}) {
     EXPECT_FALSE(ParseShardName(bad)) << bad;
   }
@@ -208,20 +209,22 @@ TEST_P(PlacementPackTest, WipedCloudsAndCorruptCopiesAreReadAround) {
     packs.push_back(RandomBytes(200'000 + p * 999, 100 + p));
     ASSERT_OK(f.store->Put(PackNameOf(packs.back()), packs.back()));
   }
+  uint64_t degraded = 0;
   for (size_t wiped = 0; wiped < c.clouds; ++wiped) {
     Fixture g(c.clouds, c.policy, static_cast<int>(c.clouds));
     for (const auto& p : packs) ASSERT_OK(g.store->Put(PackNameOf(p), p));
     g.Wipe(wiped);
     // Tolerating two losses, a wiped cloud and one corrupt read are survived.
     if (c.tolerated >= 2) g.faults[(wiped + 1) % c.clouds]->AddRule(FaultRule::Corrupt().Times(1));
-    uint64_t degraded = g.store->stats().degraded_reads;
     for (const auto& p : packs) {
       auto got = g.store->Get(PackNameOf(p));
       ASSERT_TRUE(got) << got.error().message();
       EXPECT_EQ(*got, p);
     }
-    EXPECT_GT(g.store->stats().degraded_reads, degraded) << "a wiped cloud must show as degraded reads";
+    degraded += g.store->stats().degraded_reads;
   }
+  // A wiped parity cloud is not read at all, but wiped data clouds are.
+  EXPECT_GT(degraded, 0u) << "wiped clouds must show as degraded reads";
 }
 
 INSTANTIATE_TEST_SUITE_P(Policies, PlacementPackTest,
@@ -310,10 +313,11 @@ TEST(PlacementStoreTest, MissedPlacementsBecomeRepairDebtBeforeTheSnapshot) {
   for (const auto& d : debt) EXPECT_EQ(d.cloud, "c2");
   EXPECT_EQ(f.store->stats().missed_placements, 3u);
   EXPECT_EQ(f.Objects(0, "repair/"), 0u);
-  // The snapshot put flushes the debt first.
+  // The snapshot put flushes the packs' debt first; its own miss is the next debt.
   Bytes snap = {1, 2, 3};
   ASSERT_OK(f.store->Put("snapshots/" + crypto::Sha256(snap).Hex(), snap));
-  EXPECT_TRUE(f.store->UnflushedDebt().empty());
+  ASSERT_EQ(f.store->UnflushedDebt().size(), 1u);
+  EXPECT_TRUE(f.store->UnflushedDebt()[0].object.starts_with("snapshots/"));
   ASSERT_EQ(f.Objects(0, "repair/"), 1u);
   ASSERT_EQ(f.Objects(1, "repair/"), 1u);
   std::string record_name;
@@ -323,7 +327,11 @@ TEST(PlacementStoreTest, MissedPlacementsBecomeRepairDebtBeforeTheSnapshot) {
   }));
   auto record = DebtRecord::Parse(*f.memory[0]->Get(record_name));
   ASSERT_TRUE(record);
-  EXPECT_EQ(record->entries.size(), 4u);  // three packs and the snapshot
+  EXPECT_EQ(record->entries.size(), 3u);
+  ASSERT_OK(f.store->FlushDebt());
+  EXPECT_TRUE(f.store->UnflushedDebt().empty());
+  EXPECT_EQ(f.Objects(1, "repair/"), 2u);
+  EXPECT_EQ(f.Objects(2, "repair/"), 0u);
   // Locks are not debt.
   ASSERT_OK(f.store->Put("locks/" + std::string(64, 'b'), snap));
   EXPECT_TRUE(f.store->UnflushedDebt().empty());
@@ -348,7 +356,6 @@ TEST(PlacementStoreTest, CorruptCopyOfNamedObjectIsReadFromAnother) {
   std::string name = "index/" + crypto::Sha256(data).Hex();
   ASSERT_OK(f.store->Put(name, data));
   f.faults[0]->AddRule(FaultRule::Corrupt());
-  f.faults[1]->AddRule(FaultRule::Corrupt().Times(1));
   for (int i = 0; i < 2; ++i) {
     auto got = f.store->Get(name);
     ASSERT_TRUE(got);
