@@ -258,6 +258,18 @@ TEST(ErasureCodeTest, ReconstructRejectsShardsOfDifferentSizes) {
   EXPECT_TRUE(FailedWith(code.Reconstruct(wrong_count), Code::kInvalidArgument, "got 2 shards, expected 3"));
 }
 
+TEST(ErasureCodeTest, ReconstructWorksOnTheSameRangeOfEveryShard) {
+  ErasureCode code = MakeCode(4, 2);
+  std::vector<Bytes> shards = code.Encode(RandomBytes(100000, 8));
+  // Bytes [1000, 1300) of each shard; data shards 1 and 2 lost.
+  Shards pieces;
+  for (const Bytes& shard : shards) pieces.emplace_back(Bytes(shard.begin() + 1000, shard.begin() + 1300));
+  pieces[1].reset();
+  pieces[2].reset();
+  PLACEMENT_ASSERT_OK(code.Reconstruct(pieces));
+  for (int i : {1, 2}) EXPECT_EQ(*pieces[i], Bytes(shards[i].begin() + 1000, shards[i].begin() + 1300)) << i;
+}
+
 TEST(ErasureCodeTest, ReconstructWithNothingMissingChangesNothing) {
   ErasureCode code = MakeCode(4, 2);
   std::vector<Bytes> encoded = code.Encode(RandomBytes(1234, 6));
