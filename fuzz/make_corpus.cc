@@ -82,8 +82,8 @@ void WriteShardSeeds(ByteView real_pack) {
     int k, m;
     Bytes pack;
   };
-  const Sample samples[] = {{1, 0, {}}, {3, 2, Text(10, 1)}, {2, 1, Noise(333, 2)},
-                            {4, 2, Bytes(real_pack.begin(), real_pack.begin() + std::min<size_t>(real_pack.size(), 4000))}};
+  Bytes pack_prefix(real_pack.begin(), real_pack.begin() + std::min<size_t>(real_pack.size(), 4000));
+  const Sample samples[] = {{1, 0, {}}, {3, 2, Text(10, 1)}, {2, 1, Noise(333, 2)}, {4, 2, pack_prefix}};
   for (const Sample& s : samples) {
     auto code = placement::ErasureCode::Create(s.k, s.m);
     if (!code) std::abort();
