@@ -1,5 +1,5 @@
 // Writes the seed corpora of fuzz/corpus/<target>/ from the real writers
-// (Serialize, SealFile, PackWriter), sealed with FuzzKey(). Sealing uses
+// (Serialize, SealFile, PackWriter, SplitPack), sealed with FuzzKey(). Sealing uses
 // random nonces, so a rerun changes the sealed seeds' bytes but not what
 // they hold.
 //   usage: fuzz_make_corpus OUTPUT_DIR
@@ -9,7 +9,9 @@
 
 #include "core/hex.h"
 #include "crypto/keyed_hash.h"
+#include "crypto/sha256.h"
 #include "fuzz/fuzz_common.h"
+#include "placement/pack_shards.h"
 #include "repo/config.h"
 #include "repo/index_file.h"
 #include "repo/key_file.h"
@@ -71,6 +73,36 @@ Bytes HeaderPlaintext(const std::vector<repo::BlobEntry>& entries) {
   PutU32(h, static_cast<uint32_t>(entries.size()));
   for (const auto& e : entries) repo::AppendBlobEntry(h, e);
   return h;
+}
+
+// Shards of small packs for fuzz_shard, and whole shard sets (each piece
+// u16-length-prefixed, after a range) and codec inputs for fuzz_shard_structured.
+void WriteShardSeeds(ByteView real_pack) {
+  struct Sample {
+    int k, m;
+    Bytes pack;
+  };
+  Bytes pack_prefix(real_pack.begin(), real_pack.begin() + std::min<size_t>(real_pack.size(), 4000));
+  const Sample samples[] = {{1, 0, {}}, {3, 2, Text(10, 1)}, {2, 1, Noise(333, 2)}, {4, 2, pack_prefix}};
+  for (const Sample& s : samples) {
+    auto code = placement::ErasureCode::Create(s.k, s.m);
+    if (!code) std::abort();
+    std::vector<Bytes> objects = placement::SplitPack(*code, crypto::Sha256(s.pack), s.pack);
+    std::string name = std::to_string(s.k) + "+" + std::to_string(s.m);
+    Write("shard", name + "_first", objects.front());
+    Write("shard", name + "_last", objects.back());
+    Bytes set = {0};
+    PutU32(set, static_cast<uint32_t>(s.pack.size() / 3));
+    PutU32(set, static_cast<uint32_t>(s.pack.size() / 2));
+    for (size_t i = objects.size() > 1 ? 1 : 0; i < objects.size(); ++i) {  // one shard lost
+      set.push_back(static_cast<uint8_t>(objects[i].size()));
+      set.push_back(static_cast<uint8_t>(objects[i].size() >> 8));
+      set.insert(set.end(), objects[i].begin(), objects[i].end());
+    }
+    Write("shard_structured", "set_" + name, set);
+    Write("shard_structured", "code_" + name,
+          Prefixed({1, static_cast<uint8_t>(s.k - 1), static_cast<uint8_t>(s.m), 0x05, 0, 0, 0}, s.pack));
+  }
 }
 
 repo::Tree SampleTree() {
@@ -251,6 +283,7 @@ int Run() {
   codec::Compress(text, 3, zstd_framing);
   Write("sealed_structured", "framing_zstd", Prefixed({4}, zstd_framing));
   Write("sealed_structured", "tree", Prefixed({5}, tree_json));
+  WriteShardSeeds(data_bytes);
   return 0;
 }
 

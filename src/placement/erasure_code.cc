@@ -91,8 +91,8 @@ Result<std::vector<int>> ErasureCode::PresentShards(std::span<const std::optiona
   std::vector<int> missing;
   for (int i = 0; i < k_ + m_; ++i) (shards[i] ? present : missing).push_back(i);
   if (present.size() < size_t(k_)) {
-    return Fail(Code::kDataLoss, fmt::format("erasure code {}+{}: found {} of {} shards (missing {}), need {}", k_,
-                                             m_, present.size(), k_ + m_, fmt::join(missing, ", "), k_));
+    return Fail(Code::kDataLoss, fmt::format("erasure code {}+{}: found {} of {} shards (missing {}), need {}", k_, m_,
+                                             present.size(), k_ + m_, fmt::join(missing, ", "), k_));
   }
   return present;
 }
@@ -126,8 +126,8 @@ Result<Bytes> ErasureCode::Decode(std::span<const std::optional<Bytes>> shards, 
   for (int i : present) {
     if (shards[i]->size() != size) {
       return Fail(Code::kInvalidArgument,
-                  fmt::format("erasure code {}+{}: shard {} has {} bytes, expected {} for {} bytes of data", k_, m_,
-                              i, shards[i]->size(), size, data_size));
+                  fmt::format("erasure code {}+{}: shard {} has {} bytes, expected {} for {} bytes of data", k_, m_, i,
+                              shards[i]->size(), size, data_size));
     }
   }
   Bytes out(size * k_);
@@ -164,8 +164,8 @@ Status ErasureCode::Reconstruct(std::vector<std::optional<Bytes>>& shards) const
   uint64_t size = shards[present[0]]->size();
   for (int i : present) {
     if (shards[i]->size() != size) {
-      return Fail(Code::kInvalidArgument, fmt::format("erasure code {}+{}: shard {} has {} bytes, shard {} has {}",
-                                                      k_, m_, present[0], size, i, shards[i]->size()));
+      return Fail(Code::kInvalidArgument, fmt::format("erasure code {}+{}: shard {} has {} bytes, shard {} has {}", k_,
+                                                      m_, present[0], size, i, shards[i]->size()));
     }
   }
   std::vector<int> missing;

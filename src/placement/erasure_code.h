@@ -61,7 +61,10 @@ class ErasureCode {
   Result<Bytes> Decode(std::span<const std::optional<Bytes>> shards, uint64_t data_size) const;
 
   // Fills every missing entry of `shards` (data and parity alike) with the
-  // bytes Encode gave it, so repair can rewrite any lost shard.
+  // bytes Encode gave it, so repair can rewrite any lost shard. The code
+  // works on each byte position on its own, so the entries may also be the
+  // same byte range [a, b) of every shard: a ranged read of a lost data shard
+  // needs only that range of k others.
   // Errors: kInvalidArgument if `shards` does not have k + m entries or the
   // present shards differ in size; kDataLoss if fewer than k are present.
   // On error `shards` is unchanged.

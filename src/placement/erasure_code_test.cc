@@ -41,7 +41,9 @@ ErasureCode MakeCode(int k, int m) {
   return std::move(*code);
 }
 
-Shards AllPresent(const std::vector<Bytes>& shards) { return Shards(shards.begin(), shards.end()); }
+Shards AllPresent(const std::vector<Bytes>& shards) {
+  return Shards(shards.begin(), shards.end());
+}
 
 Shards Without(const std::vector<Bytes>& shards, uint32_t lost_mask) {
   Shards out = AllPresent(shards);
@@ -53,8 +55,7 @@ Shards Without(const std::vector<Bytes>& shards, uint32_t lost_mask) {
 
 // Decodes and reconstructs with the shards of `lost_mask` missing; both must
 // give back exactly what was encoded.
-void ExpectRecovers(const ErasureCode& code, const Bytes& data, const std::vector<Bytes>& shards,
-                    uint32_t lost_mask) {
+void ExpectRecovers(const ErasureCode& code, const Bytes& data, const std::vector<Bytes>& shards, uint32_t lost_mask) {
   SCOPED_TRACE(::testing::Message() << code.data_shards() << "+" << code.parity_shards() << ", " << data.size()
                                     << " bytes, lost mask 0x" << std::hex << lost_mask);
   Shards partial = Without(shards, lost_mask);
@@ -190,9 +191,7 @@ TEST_P(ErasureCodeShapeTest, MoreThanMLostIsDataLoss) {
 INSTANTIATE_TEST_SUITE_P(Shapes, ErasureCodeShapeTest,
                          ::testing::Values(std::pair{1, 0}, std::pair{1, 1}, std::pair{2, 1}, std::pair{3, 2},
                                            std::pair{4, 2}, std::pair{6, 3}, std::pair{10, 4}),
-                         [](const auto& info) {
-                           return fmt::format("k{}_m{}", info.param.first, info.param.second);
-                         });
+                         [](const auto& info) { return fmt::format("k{}_m{}", info.param.first, info.param.second); });
 
 // The widest shapes: any k of the 32 shards decode (Cauchy: every k×k
 // submatrix is invertible).
@@ -256,6 +255,18 @@ TEST(ErasureCodeTest, ReconstructRejectsShardsOfDifferentSizes) {
   EXPECT_EQ(shards, before);
   Shards wrong_count(2);
   EXPECT_TRUE(FailedWith(code.Reconstruct(wrong_count), Code::kInvalidArgument, "got 2 shards, expected 3"));
+}
+
+TEST(ErasureCodeTest, ReconstructWorksOnTheSameRangeOfEveryShard) {
+  ErasureCode code = MakeCode(4, 2);
+  std::vector<Bytes> shards = code.Encode(RandomBytes(100000, 8));
+  // Bytes [1000, 1300) of each shard; data shards 1 and 2 lost.
+  Shards pieces;
+  for (const Bytes& shard : shards) pieces.emplace_back(Bytes(shard.begin() + 1000, shard.begin() + 1300));
+  pieces[1].reset();
+  pieces[2].reset();
+  PLACEMENT_ASSERT_OK(code.Reconstruct(pieces));
+  for (int i : {1, 2}) EXPECT_EQ(*pieces[i], Bytes(shards[i].begin() + 1000, shards[i].begin() + 1300)) << i;
 }
 
 TEST(ErasureCodeTest, ReconstructWithNothingMissingChangesNothing) {

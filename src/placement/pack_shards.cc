@@ -42,6 +42,10 @@ Result<Bytes> JoinPack(const Id& pack_id, std::vector<Shard> shards) {
   uint64_t pack_size = first.pack_size;
   std::vector<std::optional<Bytes>> payloads(code.total_shards());
   for (Shard& shard : shards) {
+    if (shard.header.index < 0 || shard.header.index >= code.total_shards()) {  // not from ParseShard
+      return Fail(Code::kDataLoss, fmt::format("pack {}: shard index {} out of range for {}+{}", pack_id.Hex(),
+                                               shard.header.index, first.data_shards, first.parity_shards));
+    }
     auto& slot = payloads[shard.header.index];
     if (!slot) slot = std::move(shard.payload);
   }

@@ -82,6 +82,10 @@ TEST(PackShardsTest, ShardsOfAnotherPackOrShapeAreRejected) {
   std::vector<Shard> mixed = Parse(f.objects, {0, 1, 2});
   mixed[2].header.parity_shards = 1;
   EXPECT_TRUE(FailedWith(JoinPack(f.pack_id, std::move(mixed)), Code::kDataLoss, "shard 2 says 3+1"));
+
+  std::vector<Shard> out_of_range = Parse(f.objects, {0, 1, 2});
+  out_of_range[1].header.index = 5;
+  EXPECT_TRUE(FailedWith(JoinPack(f.pack_id, std::move(out_of_range)), Code::kDataLoss, "shard index 5 out of range"));
 }
 
 TEST(PackShardsTest, DecodedBytesAreCheckedAgainstThePackId) {

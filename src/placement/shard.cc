@@ -42,7 +42,9 @@ std::string LayoutProblem(const ShardHeader& h) {
 
 }  // namespace
 
-uint64_t ShardHeader::payload_size() const { return ShardSizeFor(pack_size, data_shards); }
+uint64_t ShardHeader::payload_size() const {
+  return ShardSizeFor(pack_size, data_shards);
+}
 
 Result<Bytes> EncodeShard(const ShardHeader& header, ByteView payload) {
   if (std::string problem = LayoutProblem(header); !problem.empty()) {
@@ -75,8 +77,8 @@ Result<ShardHeader> ParseShardHeader(ByteView bytes) {
   }
   if (AsString(bytes.subspan(0, 4)) != kShardMagic) return Fail(Code::kDataLoss, "shard has a bad magic (not ARKS)");
   if (bytes[4] != kShardFormatVersion) {
-    return Fail(Code::kDataLoss, fmt::format("shard format version {} is not supported (this arkiv reads {})",
-                                             bytes[4], kShardFormatVersion));
+    return Fail(Code::kDataLoss, fmt::format("shard format version {} is not supported (this arkiv reads {})", bytes[4],
+                                             kShardFormatVersion));
   }
   ShardHeader h;
   h.data_shards = bytes[5];
@@ -87,10 +89,10 @@ Result<ShardHeader> ParseShardHeader(ByteView bytes) {
   if (std::string problem = LayoutProblem(h); !problem.empty()) return Fail(Code::kDataLoss, "shard: " + problem);
   uint64_t payload_size = GetU64(&bytes[16]);
   if (payload_size != h.payload_size()) {
-    return Fail(Code::kDataLoss, fmt::format("shard {} of pack {}: payload size {} does not match pack size {} over "
-                                             "{} data shards (expected {})",
-                                             h.index, h.pack_id.Hex(), payload_size, h.pack_size, h.data_shards,
-                                             h.payload_size()));
+    return Fail(Code::kDataLoss,
+                fmt::format("shard {} of pack {}: payload size {} does not match pack size {} over "
+                            "{} data shards (expected {})",
+                            h.index, h.pack_id.Hex(), payload_size, h.pack_size, h.data_shards, h.payload_size()));
   }
   return h;
 }
@@ -100,11 +102,11 @@ Result<Shard> ParseShard(ByteView object) {
   uint64_t payload_size = header.payload_size();
   uint64_t actual = object.size() - kShardHeaderSize;
   if (actual != payload_size) {
-    return Fail(Code::kDataLoss,
-                fmt::format("shard {} of pack {}: {} by {} bytes (payload of {} bytes, header says {})", header.index,
-                            header.pack_id.Hex(), actual < payload_size ? "truncated" : "too long",
-                            actual < payload_size ? payload_size - actual : actual - payload_size, actual,
-                            payload_size));
+    return Fail(
+        Code::kDataLoss,
+        fmt::format("shard {} of pack {}: {} by {} bytes (payload of {} bytes, header says {})", header.index,
+                    header.pack_id.Hex(), actual < payload_size ? "truncated" : "too long",
+                    actual < payload_size ? payload_size - actual : actual - payload_size, actual, payload_size));
   }
   ByteView payload = object.subspan(kShardHeaderSize);
   Id stored = Id::FromBytes(object.subspan(kChecksumOffset, Id::kSize));

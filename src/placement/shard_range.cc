@@ -8,8 +8,7 @@
 
 namespace arkiv::placement {
 
-Result<std::vector<ShardRange>> ShardRangesFor(int data_shards, uint64_t pack_size, uint64_t offset,
-                                               uint64_t length) {
+Result<std::vector<ShardRange>> ShardRangesFor(int data_shards, uint64_t pack_size, uint64_t offset, uint64_t length) {
   if (data_shards < 1) return Fail(Code::kInvalidArgument, fmt::format("{} data shards", data_shards));
   if (offset > pack_size || length > pack_size - offset) {
     return Fail(Code::kInvalidArgument, fmt::format("range of {} bytes at offset {} is not inside a pack of {} bytes",

@@ -28,7 +28,6 @@ struct ShardRange {
 // data shard the range touches, none for an empty range.
 // kInvalidArgument if data_shards < 1 or the range is not inside the pack
 // (offset + length > pack_size, overflow included).
-Result<std::vector<ShardRange>> ShardRangesFor(int data_shards, uint64_t pack_size, uint64_t offset,
-                                               uint64_t length);
+Result<std::vector<ShardRange>> ShardRangesFor(int data_shards, uint64_t pack_size, uint64_t offset, uint64_t length);
 
 }  // namespace arkiv::placement

@@ -49,8 +49,14 @@ TEST(ShardRangeTest, RangesReadFromShardObjectsGiveThePackBytes) {
     std::vector<Bytes> objects = SplitPack(*code, pack_id, pack);
     uint64_t s = code->ShardSize(pack.size());
     // Ranges inside one shard, across one boundary, across all, at both ends.
-    for (auto [offset, length] : {std::pair<uint64_t, uint64_t>{0, 1}, {0, pack.size()}, {s - 1, 2}, {s, s},
-                                  {s / 2, s * (k - 1)}, {pack.size() - 1, 1}, {pack.size(), 0}, {12345, 67890}}) {
+    for (auto [offset, length] : {std::pair<uint64_t, uint64_t>{0, 1},
+                                  {0, pack.size()},
+                                  {s - 1, 2},
+                                  {s, s},
+                                  {s / 2, s * (k - 1)},
+                                  {pack.size() - 1, 1},
+                                  {pack.size(), 0},
+                                  {12345, 67890}}) {
       if (offset + length > pack.size()) continue;
       PLACEMENT_ASSERT_OK_AND_ASSIGN(auto ranges, ShardRangesFor(k, pack.size(), offset, length));
       Bytes read;

@@ -22,7 +22,9 @@ Id SomeId(uint8_t seed) {
 }
 
 // Shard 4 of a 3+2 code over a 10-byte pack: payloads of 4 bytes.
-ShardHeader SampleHeader() { return ShardHeader{3, 2, 4, 10, SomeId(9)}; }
+ShardHeader SampleHeader() {
+  return ShardHeader{3, 2, 4, 10, SomeId(9)};
+}
 const Bytes kSamplePayload = {0xde, 0xad, 0xbe, 0xef};
 
 Bytes SampleShard() {
@@ -66,8 +68,8 @@ TEST(ShardTest, HeaderIsLaidOutAsDocumented) {
 }
 
 TEST(ShardTest, RoundTrips) {
-  for (auto [k, m, pack_size] : {std::tuple{3, 2, uint64_t{10}}, {1, 0, 0}, {1, 1, 1}, {10, 4, 100003},
-                                 {16, 16, 4096}, {2, 1, 65537}}) {
+  for (auto [k, m, pack_size] :
+       {std::tuple{3, 2, uint64_t{10}}, {1, 0, 0}, {1, 1, 1}, {10, 4, 100003}, {16, 16, 4096}, {2, 1, 65537}}) {
     for (int index : {0, k + m - 1}) {
       ShardHeader header{k, m, index, pack_size, crypto::Sha256(AsBytes("pack"))};
       Bytes payload = RandomBytes(header.payload_size(), pack_size + index);
@@ -168,12 +170,12 @@ TEST(ShardTest, ParseShardHeaderChecksFieldsButNotTheChecksum) {
 TEST(ShardTest, EncodeRefusesWhatParseWouldReject) {
   EXPECT_TRUE(FailedWith(EncodeShard(ShardHeader{3, 2, 4, 10, SomeId(1)}, Bytes(5)), Code::kInvalidArgument,
                          "payload has 5 bytes, expected 4"));
-  EXPECT_TRUE(FailedWith(EncodeShard(ShardHeader{0, 2, 0, 10, SomeId(1)}, Bytes(4)), Code::kInvalidArgument,
-                         "out of range"));
-  EXPECT_TRUE(FailedWith(EncodeShard(ShardHeader{20, 13, 0, 20, SomeId(1)}, Bytes(1)), Code::kInvalidArgument,
-                         "out of range"));
-  EXPECT_TRUE(FailedWith(EncodeShard(ShardHeader{3, 2, 5, 10, SomeId(1)}, Bytes(4)), Code::kInvalidArgument,
-                         "shard index 5"));
+  EXPECT_TRUE(
+      FailedWith(EncodeShard(ShardHeader{0, 2, 0, 10, SomeId(1)}, Bytes(4)), Code::kInvalidArgument, "out of range"));
+  EXPECT_TRUE(
+      FailedWith(EncodeShard(ShardHeader{20, 13, 0, 20, SomeId(1)}, Bytes(1)), Code::kInvalidArgument, "out of range"));
+  EXPECT_TRUE(
+      FailedWith(EncodeShard(ShardHeader{3, 2, 5, 10, SomeId(1)}, Bytes(4)), Code::kInvalidArgument, "shard index 5"));
   EXPECT_TRUE(FailedWith(EncodeShard(ShardHeader{3, 2, -1, 10, SomeId(1)}, Bytes(4)), Code::kInvalidArgument,
                          "shard index -1"));
 }
