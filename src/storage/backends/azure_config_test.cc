@@ -71,11 +71,5 @@ TEST(AzureConfigTest, ErrorsNameTheProblemButNoSecret) {
   EXPECT_FALSE(ParseAzureUrl("azure://acct/box?bogus=1", env));
 }
 
-TEST(AzureConfigTest, PercentEncoding) {
-  EXPECT_EQ(PercentEncode("a b/é?#%+", true), "a%20b/%C3%A9%3F%23%25%2B");
-  EXPECT_EQ(PercentEncode("a/b", false), "a%2Fb");
-  EXPECT_EQ(PercentDecode("a%20b%2f%zz"), "a b/%zz");
-}
-
 }  // namespace
 }  // namespace arkiv::storage

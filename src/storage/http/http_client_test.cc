@@ -24,15 +24,6 @@ TEST(HttpClientTest, StatusCodes) {
   EXPECT_EQ(CodeForHttpStatus(503), Code::kUnavailable);
 }
 
-TEST(HttpClientTest, PercentEncoding) {
-  EXPECT_EQ(PercentEncode("data/a b&c=d~_-.", true), "data/a%20b%26c%3Dd~_-.");
-  EXPECT_EQ(PercentEncode("data/a", false), "data%2Fa");
-  EXPECT_EQ(PercentEncode("caf\xc3\xa9+", true), "caf%C3%A9%2B");
-  EXPECT_EQ(PercentDecode("http%3A%2F%2Fh%3a1/x"), "http://h:1/x");
-  EXPECT_EQ(PercentDecode("100%"), "100%");
-  EXPECT_EQ(PercentDecode("%zz%4"), "%zz%4");
-}
-
 TEST(HttpClientTest, RefusedConnectionIsUnavailable) {
   Client client;
   Request request;
