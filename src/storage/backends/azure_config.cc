@@ -165,7 +165,9 @@ Result<AzureConfig> ParseAzureUrl(std::string_view url, const GetEnv& env) {
                 fmt::format("azure://{}/{}: bad prefix '{}'", config.account, config.container, config.prefix));
   }
   std::string url_sas;
-  for (const auto& [name, value] : parts.parameters) RETURN_IF_ERROR(ApplyUrlParameter(config, name, value, url_sas));
+  for (const auto& [name, value] : parts.parameters) {
+    RETURN_IF_ERROR(ApplyUrlParameter(config, name, value, url_sas));
+  }
   RETURN_IF_ERROR(ResolveCredentials(config, url_sas, env));
   return config;
 }

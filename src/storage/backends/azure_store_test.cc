@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <regex>
 
 #include "core/status_test_util.h"
@@ -221,14 +220,9 @@ http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Busy).serve_forever()
 )";
 
 TEST(AzureStoreTest, ServerErrorsAreUnavailable) {
-  std::string script = testing::MakeTempDir("azure-busy") + "/busy.py";
-  std::ofstream(script) << kBusyServer;
-  int port = testing::FreePort();
-  testing::ServerProcess::Options options;
-  options.argv = {"/usr/bin/python3", script, std::to_string(port)};
-  options.port = port;
-  auto server = testing::ServerProcess::Start(std::move(options));
+  auto server = testing::StartPythonServerFromSource(kBusyServer);
   ASSERT_TRUE(server) << server.error().message();
+  int port = (*server)->port();
   AzureConfig config;
   config.account = "devstoreaccount1";
   config.container = "busy";

@@ -2,11 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <thread>
 
 #include "core/status_test_util.h"
-#include "storage/testing/conformance.h"
 #include "storage/testing/server_process.h"
 
 namespace arkiv::storage::http {
@@ -96,16 +94,10 @@ http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_
 class CountingServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string script = testing::MakeTempDir("http-counting") + "/server.py";
-    std::ofstream(script) << kCountingServer;
-    int port = testing::FreePort();
-    testing::ServerProcess::Options options;
-    options.argv = {"/usr/bin/python3", script, std::to_string(port)};
-    options.port = port;
-    auto server = testing::ServerProcess::Start(std::move(options));
+    auto server = testing::StartPythonServerFromSource(kCountingServer);
     ASSERT_TRUE(server) << server.error().message();
     server_ = std::move(*server);
-    base_ = "http://127.0.0.1:" + std::to_string(port);
+    base_ = "http://127.0.0.1:" + std::to_string(server_->port());
   }
 
   // Sends `n` GETs that the server holds until all `n` are in flight; returns
