@@ -186,7 +186,7 @@ TEST(AzureStoreTest, OpenStoreReadsTheConnectionString) {
   ASSERT_TRUE(first->Put("prefix/config", AsBytes("hello")));
   std::string container = first->Location().substr(first->Location().rfind('/') + 1);
   ::setenv("AZURE_STORAGE_CONNECTION_STRING", (*server)->ConnectionString().c_str(), 1);
-  auto store = OpenStore("azure://devstoreaccount1/" + container + "/prefix?tier=Hot");
+  auto store = OpenStore("azure://devstoreaccount1/" + container + "/prefix?tier=Hot&part_uploads=2&connections=4");
   ::unsetenv("AZURE_STORAGE_CONNECTION_STRING");
   ASSERT_TRUE(store) << store.error().message();
   EXPECT_EQ((*store)->Location(), "azure://devstoreaccount1/" + container + "/prefix");

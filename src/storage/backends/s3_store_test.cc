@@ -266,7 +266,8 @@ TEST(S3StoreMotoTest, OpenStoreUsesTheEnvironment) {
   ASSERT_NE(bucket, nullptr);
   ::setenv("AWS_ACCESS_KEY_ID", "testing", 1);
   ::setenv("AWS_SECRET_ACCESS_KEY", "testing", 1);
-  auto store = OpenStore("s3://" + bucket->options().bucket + "/repo?endpoint=" + (*server)->endpoint());
+  auto store = OpenStore("s3://" + bucket->options().bucket + "/repo?endpoint=" + (*server)->endpoint() +
+                         "&part_uploads=2&connections=4");
   ::unsetenv("AWS_ACCESS_KEY_ID");
   ::unsetenv("AWS_SECRET_ACCESS_KEY");
   ASSERT_TRUE(store) << store.error().message();
