@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "storage/http/url.h"
 #include "storage/store.h"
 
 namespace arkiv::storage {
@@ -51,6 +52,32 @@ Result<std::string> NormalizeTier(std::string_view tier) {
   }
   return Fail(Code::kInvalidArgument,
               fmt::format("azure: unknown access tier '{}' (use Hot, Cool, Cold or Archive)", tier));
+}
+
+// One URL parameter into `config` (sas= into `url_sas`, resolved later).
+Status ApplyUrlParameter(AzureConfig& config, std::string_view name, const std::string& value, std::string& url_sas) {
+  std::string where = fmt::format("azure://{}/{}", config.account, config.container);
+  if (name == "endpoint") {
+    config.endpoint = value;
+  } else if (name == "tier") {
+    ASSIGN_OR_RETURN(config.tier, NormalizeTier(value));
+  } else if (name == "sas") {
+    url_sas = value;
+  } else if (name == "part_uploads") {
+    auto count = http::ParseNumberParameter(name, value, 1, 64);
+    if (!count) return Fail(count.error().Context(where));
+    config.part_uploads = static_cast<int>(*count);
+  } else if (name == "connections") {
+    // Validated and enforced by the wrapper that limits the store; here only
+    // a hint for the connection pool.
+    if (auto count = http::ParseNumberParameter(name, value, 1, 1024)) config.connections = static_cast<int>(*count);
+  } else if (!http::IsStoreWideParameter(name)) {
+    return Fail(Code::kInvalidArgument,
+                fmt::format("{}: unknown URL parameter '{}' (known: endpoint, tier, sas, part_uploads, and "
+                            "connections, upload_limit, download_limit for every store)",
+                            where, name));
+  }
+  return OkStatus();
 }
 
 // Fills key/sas (and the endpoint when the URL has none) from the sources in
@@ -114,45 +141,9 @@ std::optional<std::string> ProcessEnv(const char* name) {
   return std::string(value);
 }
 
-std::string PercentDecode(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      out.push_back(static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16)));
-      i += 2;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
-}
-
-std::string PercentEncode(std::string_view text, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-        c == '.' || c == '~' || (keep_slash && c == '/')) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
 Result<AzureConfig> ParseAzureUrl(std::string_view url, const GetEnv& env) {
-  constexpr std::string_view kScheme = "azure://";
-  if (!url.starts_with(kScheme)) return Fail(Code::kInvalidArgument, "not an azure:// URL");
-  std::string_view rest = url.substr(kScheme.size());
-  std::string_view query;
-  if (size_t q = rest.find('?'); q != std::string_view::npos) {
-    query = rest.substr(q + 1);
-    rest = rest.substr(0, q);
-  }
+  ASSIGN_OR_RETURN(http::StoreUrl parts, http::SplitStoreUrl(url, "azure://"));
+  std::string_view rest = parts.location;
   AzureConfig config;
   size_t slash = rest.find('/');
   config.account = std::string(rest.substr(0, slash));
@@ -174,25 +165,8 @@ Result<AzureConfig> ParseAzureUrl(std::string_view url, const GetEnv& env) {
                 fmt::format("azure://{}/{}: bad prefix '{}'", config.account, config.container, config.prefix));
   }
   std::string url_sas;
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view part = query.substr(0, amp);
-    size_t eq = part.find('=');
-    std::string_view name = part.substr(0, eq);
-    std::string value = eq == std::string_view::npos ? std::string() : PercentDecode(part.substr(eq + 1));
-    if (name == "endpoint") {
-      config.endpoint = value;
-    } else if (name == "tier") {
-      ASSIGN_OR_RETURN(config.tier, NormalizeTier(value));
-    } else if (name == "sas") {
-      url_sas = value;
-    } else {
-      return Fail(Code::kInvalidArgument,
-                  fmt::format("azure://{}/{}: unknown URL parameter '{}' (known: endpoint, tier, sas)", config.account,
-                              config.container, name));
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
+  for (const auto& [name, value] : parts.parameters) {
+    RETURN_IF_ERROR(ApplyUrlParameter(config, name, value, url_sas));
   }
   RETURN_IF_ERROR(ResolveCredentials(config, url_sas, env));
   return config;

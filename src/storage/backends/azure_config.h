@@ -1,7 +1,13 @@
 // Where an Azure store is and how it authenticates: parses the repository URL
 // and the credentials from the environment.
 //
-//   azure://ACCOUNT/CONTAINER[/PREFIX][?endpoint=URL&tier=Hot|Cool|Cold|Archive&sas=TOKEN]
+//   azure://ACCOUNT/CONTAINER[/PREFIX][?endpoint=URL&tier=Hot|Cool|Cold|Archive&sas=TOKEN
+//                                      &part_uploads=N]
+//
+// part_uploads (1 to 64, default 4) is how many blocks of one large blob go
+// up at once. The store-wide parameters of every store URL (connections,
+// upload_limit, download_limit; see storage/http/url.h) are accepted for the
+// wrappers; `connections` also sizes the connection pool.
 //
 // Credentials, first match wins:
 //   1. sas= in the URL (percent-encoded);
@@ -34,6 +40,8 @@ struct AzureConfig {
   std::string tier;      // "", "Hot", "Cool", "Cold" or "Archive"
   std::string key;       // base64 account key; "" when using a SAS
   std::string sas;       // SAS query without '?'; "" when using the key
+  int part_uploads = 4;  // blocks of one blob in flight at once
+  int connections = 8;   // requests the store may have in flight (a wrapper enforces it)
 };
 
 using GetEnv = std::function<std::optional<std::string>(const char*)>;
@@ -41,10 +49,5 @@ using GetEnv = std::function<std::optional<std::string>(const char*)>;
 std::optional<std::string> ProcessEnv(const char* name);
 
 Result<AzureConfig> ParseAzureUrl(std::string_view url, const GetEnv& env = ProcessEnv);
-
-// Decodes %XX escapes ('+' stays '+').
-std::string PercentDecode(std::string_view text);
-// Encodes every byte but A-Z a-z 0-9 - _ . ~ and, when `keep_slash`, '/'.
-std::string PercentEncode(std::string_view text, bool keep_slash);
 
 }  // namespace arkiv::storage

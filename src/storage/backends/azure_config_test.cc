@@ -71,10 +71,24 @@ TEST(AzureConfigTest, ErrorsNameTheProblemButNoSecret) {
   EXPECT_FALSE(ParseAzureUrl("azure://acct/box?bogus=1", env));
 }
 
-TEST(AzureConfigTest, PercentEncoding) {
-  EXPECT_EQ(PercentEncode("a b/é?#%+", true), "a%20b/%C3%A9%3F%23%25%2B");
-  EXPECT_EQ(PercentEncode("a/b", false), "a%2Fb");
-  EXPECT_EQ(PercentDecode("a%20b%2f%zz"), "a b/%zz");
+TEST(AzureConfigTest, UploadParametersAndStoreWideOnes) {
+  auto env = Env({{"AZURE_STORAGE_KEY", std::string(kKey)}});
+  auto defaults = ParseAzureUrl("azure://acct/box", env);
+  ASSERT_TRUE(defaults) << defaults.error().message();
+  EXPECT_EQ(defaults->part_uploads, 4);
+  EXPECT_EQ(defaults->connections, 8);
+  auto config =
+      ParseAzureUrl("azure://acct/box/p?part_uploads=12&connections=2&upload_limit=10MiB&download_limit=1M", env);
+  ASSERT_TRUE(config) << config.error().message();
+  EXPECT_EQ(config->part_uploads, 12);
+  EXPECT_EQ(config->connections, 2);
+  EXPECT_EQ(config->prefix, "p");
+  for (const char* url : {"azure://acct/box?part_uploads=0", "azure://acct/box?part_uploads=65",
+                          "azure://acct/box?part_uploads=x", "azure://acct/box?connection=4"}) {
+    auto bad = ParseAzureUrl(url, env);
+    ASSERT_FALSE(bad) << url;
+    EXPECT_EQ(bad.error().code(), Code::kInvalidArgument) << url;
+  }
 }
 
 }  // namespace

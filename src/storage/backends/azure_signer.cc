@@ -1,44 +1,18 @@
 #include "storage/backends/azure_signer.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <map>
 
 #include "core/hex.h"
+#include "storage/http/header_text.h"
+#include "storage/http/hmac_sha256.h"
 
 namespace arkiv::storage {
-namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-// Collapses runs of whitespace to one space and trims the ends.
-std::string Canonical(std::string_view value) {
-  std::string out;
-  bool space = false;
-  for (char c : value) {
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(c);
-  }
-  return out;
-}
-
-}  // namespace
 
 std::string CanonicalizedResource(std::string_view account, std::string_view encoded_path, const HeaderPairs& query) {
   std::string out = "/" + std::string(account) + std::string(encoded_path.empty() ? "/" : encoded_path);
   std::map<std::string, std::vector<std::string>> params;
-  for (const auto& [name, value] : query) params[Lower(name)].push_back(value);
+  for (const auto& [name, value] : query) params[http::LowerAscii(name)].push_back(value);
   for (auto& [name, values] : params) {
     std::sort(values.begin(), values.end());
     out += "\n" + name + ":";
@@ -50,7 +24,7 @@ std::string CanonicalizedResource(std::string_view account, std::string_view enc
 std::string SharedKeyStringToSign(std::string_view method, uint64_t content_length, const HeaderPairs& headers,
                                   std::string_view canonicalized_resource) {
   std::map<std::string, std::string> by_name;
-  for (const auto& [name, value] : headers) by_name[Lower(name)] = Canonical(value);
+  for (const auto& [name, value] : headers) by_name[http::LowerAscii(name)] = http::CollapseWhitespace(value);
   auto get = [&](const char* name) {
     auto it = by_name.find(name);
     return it == by_name.end() ? std::string() : it->second;
@@ -76,14 +50,9 @@ Result<std::string> SharedKeySignature(std::string_view string_to_sign, std::str
   if (!key || key->empty()) {
     return Fail(Code::kInvalidArgument, "the Azure storage account key is not valid base64");
   }
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mac_length = 0;
-  if (HMAC(EVP_sha256(), key->data(), static_cast<int>(key->size()),
-           reinterpret_cast<const unsigned char*>(string_to_sign.data()), string_to_sign.size(), mac,
-           &mac_length) == nullptr) {
-    return Fail(Code::kInternal, "HMAC-SHA256 failed");
-  }
-  return Base64Encode(ByteView(mac, mac_length));
+  Bytes mac = http::HmacSha256(*key, AsBytes(string_to_sign));
+  if (mac.empty()) return Fail(Code::kInternal, "HMAC-SHA256 failed");
+  return Base64Encode(mac);
 }
 
 }  // namespace arkiv::storage

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <charconv>
 #include <ctime>
 
@@ -10,11 +11,14 @@
 #include "crypto/random.h"
 #include "storage/backends/azure_signer.h"
 #include "storage/backends/azure_xml.h"
+#include "storage/http/parallel_parts.h"
+#include "storage/http/url.h"
 
 namespace arkiv::storage {
 namespace {
 
 constexpr std::string_view kApiVersion = "2023-11-03";
+constexpr uint64_t kMaxBlocks = 50000;  // per blob, the service's limit
 
 std::string HttpDate() {
   std::time_t now = std::time(nullptr);
@@ -59,6 +63,12 @@ AzureStore::AzureStore(AzureConfig config, Options options)
     : config_(std::move(config)), options_(options), endpoint_path_(EndpointPath(config_.endpoint)) {
   if (options_.block_size == 0) options_.block_size = uint64_t{16} << 20;
   if (options_.list_page_size <= 0) options_.list_page_size = 5000;
+  config_.part_uploads = std::max(config_.part_uploads, 1);
+  config_.connections = std::max(config_.connections, 1);
+  http::ClientOptions client;
+  // Every call in flight may be a block upload with part_uploads requests.
+  client.max_idle_handles = static_cast<size_t>(config_.connections) * static_cast<size_t>(config_.part_uploads);
+  http_ = std::make_unique<http::Client>(client);
 }
 
 std::string AzureStore::Location() const {
@@ -69,17 +79,17 @@ std::string AzureStore::Location() const {
 
 std::string AzureStore::BlobPath(std::string_view name) const {
   std::string blob = config_.prefix.empty() ? std::string(name) : config_.prefix + "/" + std::string(name);
-  return "/" + config_.container + "/" + PercentEncode(blob, /*keep_slash=*/true);
+  return "/" + config_.container + "/" + http::PercentEncode(blob, /*keep_slash=*/true);
 }
 
-Result<HttpResponse> AzureStore::Send(const std::string& method, const std::string& path, const Query& query,
-                                      HeaderPairs headers, ByteView body) {
+Result<http::Response> AzureStore::Send(const std::string& method, const std::string& path, const Query& query,
+                                        HeaderPairs headers, ByteView body) {
   headers.emplace_back("x-ms-date", HttpDate());
   headers.emplace_back("x-ms-version", std::string(kApiVersion));
   std::string url = config_.endpoint + path;
   char separator = '?';
   for (const auto& [name, value] : query) {
-    url += separator + name + "=" + PercentEncode(value, false);
+    url += separator + name + "=" + http::PercentEncode(value, false);
     separator = '&';
   }
   if (!config_.sas.empty()) {
@@ -91,12 +101,12 @@ Result<HttpResponse> AzureStore::Send(const std::string& method, const std::stri
     if (!signature) return Fail(signature.error().Context(Location()));
     headers.emplace_back("Authorization", fmt::format("SharedKey {}:{}", config_.account, *signature));
   }
-  auto response = http_.Send({.method = method, .url = url, .headers = std::move(headers), .body = body});
+  auto response = http_->Send({.method = method, .url = url, .headers = std::move(headers), .body = body});
   if (!response) return Fail(response.error().Context(Location()));
   return response;
 }
 
-Error AzureStore::ErrorFor(const HttpResponse& response, std::string_view action) const {
+Error AzureStore::ErrorFor(const http::Response& response, std::string_view action) const {
   AzureErrorBody body = ParseErrorBody(AsString(response.body));
   std::string code = response.Header("x-ms-error-code");
   if (code.empty()) code = body.code;
@@ -134,7 +144,7 @@ Error AzureStore::ErrorFor(const HttpResponse& response, std::string_view action
 }
 
 Status AzureStore::CreateContainer() {
-  ASSIGN_OR_RETURN(HttpResponse response, Send("PUT", "/" + config_.container, {{"restype", "container"}}, {}));
+  ASSIGN_OR_RETURN(http::Response response, Send("PUT", "/" + config_.container, {{"restype", "container"}}, {}));
   if (response.status == 201) return OkStatus();
   std::string code = response.Header("x-ms-error-code");
   if (code.empty()) code = ParseErrorBody(AsString(response.body)).code;
@@ -151,7 +161,7 @@ Status AzureStore::Put(std::string_view name, ByteView data, PutMode mode) {
   headers.emplace_back("x-ms-blob-type", "BlockBlob");
   headers.emplace_back("Content-Type", "application/octet-stream");
   headers.emplace_back("Content-MD5", Md5Base64(data));
-  ASSIGN_OR_RETURN(HttpResponse response, Send("PUT", BlobPath(name), {}, std::move(headers), data));
+  ASSIGN_OR_RETURN(http::Response response, Send("PUT", BlobPath(name), {}, std::move(headers), data));
   if (response.status == 201) return OkStatus();
   return Fail(ErrorFor(response, fmt::format("writing {}", name)));
 }
@@ -160,25 +170,31 @@ Status AzureStore::PutBlocks(std::string_view name, ByteView data, HeaderPairs h
   // Ids unique per upload, so concurrent uploads of one name do not mix
   // blocks; all of one blob's ids have the same length, as the service needs.
   std::string upload = HexEncode(crypto::RandomBytes(8));
+  std::vector<ByteView> blocks = http::SplitIntoParts(data, options_.block_size, kMaxBlocks);
+  std::vector<std::string> ids;
   std::string list = "<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>";
-  std::string action = fmt::format("writing {}", name);
-  for (uint64_t offset = 0, index = 0; offset < data.size(); offset += options_.block_size, ++index) {
-    ByteView block = data.subspan(offset, std::min<uint64_t>(options_.block_size, data.size() - offset));
-    std::string id = Base64Encode(AsBytes(fmt::format("{}-{:08d}", upload, index)));
-    ASSIGN_OR_RETURN(HttpResponse response, Send("PUT", BlobPath(name), {{"comp", "block"}, {"blockid", id}},
-                                                 {{"Content-MD5", Md5Base64(block)}}, block));
-    if (response.status != 201) return Fail(ErrorFor(response, action));
-    list += "<Latest>" + id + "</Latest>";
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    ids.push_back(Base64Encode(AsBytes(fmt::format("{}-{:08d}", upload, i))));
+    list += "<Latest>" + ids.back() + "</Latest>";
   }
   list += "</BlockList>";
+  RETURN_IF_ERROR(http::UploadPartsInParallel(blocks.size(), static_cast<size_t>(config_.part_uploads),
+                                              [&](size_t i) { return PutBlock(name, i, ids[i], blocks[i]); }));
   headers.emplace_back("x-ms-blob-content-md5", Md5Base64(data));
   headers.emplace_back("x-ms-blob-content-type", "application/octet-stream");
   headers.emplace_back("Content-Type", "application/xml");
   headers.emplace_back("Content-MD5", Md5Base64(AsBytes(list)));
-  ASSIGN_OR_RETURN(HttpResponse response,
+  ASSIGN_OR_RETURN(http::Response response,
                    Send("PUT", BlobPath(name), {{"comp", "blocklist"}}, std::move(headers), AsBytes(list)));
   if (response.status == 201) return OkStatus();
-  return Fail(ErrorFor(response, action));
+  return Fail(ErrorFor(response, fmt::format("writing {}", name)));
+}
+
+Status AzureStore::PutBlock(std::string_view name, size_t index, const std::string& block_id, ByteView block) {
+  ASSIGN_OR_RETURN(http::Response response, Send("PUT", BlobPath(name), {{"comp", "block"}, {"blockid", block_id}},
+                                                 {{"Content-MD5", Md5Base64(block)}}, block));
+  if (response.status == 201) return OkStatus();
+  return Fail(ErrorFor(response, fmt::format("writing {} (block {})", name, index + 1)));
 }
 
 Result<Bytes> AzureStore::Get(std::string_view name, uint64_t offset, uint64_t length) {
@@ -196,7 +212,7 @@ Result<Bytes> AzureStore::Get(std::string_view name, uint64_t offset, uint64_t l
     return Bytes();
   }
   if (offset != 0 || length != kToEnd) return GetRange(name, offset, length);
-  ASSIGN_OR_RETURN(HttpResponse response, Send("GET", BlobPath(name), {}, {}));
+  ASSIGN_OR_RETURN(http::Response response, Send("GET", BlobPath(name), {}, {}));
   if (response.status != 200) return Fail(ErrorFor(response, action));
   std::string md5 = response.Header("content-md5");
   if (!md5.empty() && md5 != Md5Base64(response.body)) {
@@ -210,7 +226,7 @@ Result<Bytes> AzureStore::GetRange(std::string_view name, uint64_t offset, uint6
   std::string action = fmt::format("reading {}", name);
   std::string range =
       length == kToEnd ? fmt::format("bytes={}-", offset) : fmt::format("bytes={}-{}", offset, offset + length - 1);
-  ASSIGN_OR_RETURN(HttpResponse response, Send("GET", BlobPath(name), {}, {{"x-ms-range", range}}));
+  ASSIGN_OR_RETURN(http::Response response, Send("GET", BlobPath(name), {}, {{"x-ms-range", range}}));
   if (response.status == 416 && length == kToEnd) {
     // "bytes=SIZE-" is unsatisfiable, yet store.h calls it an empty range.
     ASSIGN_OR_RETURN(ObjectInfo info, Stat(name));
@@ -245,7 +261,7 @@ Result<Bytes> AzureStore::GetRange(std::string_view name, uint64_t offset, uint6
 
 Result<ObjectInfo> AzureStore::Stat(std::string_view name) {
   RETURN_IF_ERROR(ValidateObjectName(name));
-  ASSIGN_OR_RETURN(HttpResponse response, Send("HEAD", BlobPath(name), {}, {}));
+  ASSIGN_OR_RETURN(http::Response response, Send("HEAD", BlobPath(name), {}, {}));
   if (response.status != 200) return Fail(ErrorFor(response, fmt::format("reading {}", name)));
   auto size = ParseSize(response.Header("content-length"));
   if (!size) return Fail(Code::kDataLoss, fmt::format("{}: {}: no Content-Length", Location(), name));
@@ -261,7 +277,7 @@ Status AzureStore::List(std::string_view prefix, const std::function<Status(cons
                    {"prefix", strip + std::string(prefix)},
                    {"maxresults", std::to_string(options_.list_page_size)}};
     if (!marker.empty()) query.emplace_back("marker", marker);
-    ASSIGN_OR_RETURN(HttpResponse response, Send("GET", "/" + config_.container, query, {}));
+    ASSIGN_OR_RETURN(http::Response response, Send("GET", "/" + config_.container, query, {}));
     if (response.status != 200) return Fail(ErrorFor(response, fmt::format("listing '{}'", prefix)));
     auto page = ParseListBlobs(AsString(response.body));
     if (!page) return Fail(page.error().Context(Location()));
@@ -278,7 +294,7 @@ Status AzureStore::List(std::string_view prefix, const std::function<Status(cons
 
 Status AzureStore::Remove(std::string_view name) {
   RETURN_IF_ERROR(ValidateObjectName(name));
-  ASSIGN_OR_RETURN(HttpResponse response, Send("DELETE", BlobPath(name), {}, {}));
+  ASSIGN_OR_RETURN(http::Response response, Send("DELETE", BlobPath(name), {}, {}));
   if (response.status == 202) return OkStatus();
   return Fail(ErrorFor(response, fmt::format("removing {}", name)));
 }

@@ -2,8 +2,11 @@
 //
 // Each object is a block blob named PREFIX/NAME. Objects up to
 // Options::block_threshold go up in one Put Blob; larger ones as Put Block
-// calls of Options::block_size and one Put Block List, which publishes the
-// blob atomically. Every upload carries Content-MD5 (the service verifies
+// calls of Options::block_size, AzureConfig::part_uploads at a time, and one
+// Put Block List naming the blocks in order, which publishes the blob
+// atomically. A failed block fails the Put before the list is sent: no blob
+// appears (or the old one stays), and the service discards the uncommitted
+// blocks within a week. Every upload carries Content-MD5 (the service verifies
 // it); Put Block List also sets the blob's MD5, which whole-object reads
 // check (kDataLoss on a mismatch). kCreateOnly is `If-None-Match: *`,
 // enforced by the service, so Capabilities().atomic_create_only holds.
@@ -24,8 +27,8 @@
 #include <string>
 
 #include "storage/backends/azure_config.h"
-#include "storage/backends/azure_http.h"
 #include "storage/backends/azure_signer.h"
+#include "storage/http/http_client.h"
 #include "storage/store.h"
 
 namespace arkiv::storage {
@@ -60,18 +63,20 @@ class AzureStore : public Store {
 
   // Signs (or adds the SAS to) and sends one request. `path` is encoded and
   // starts with "/CONTAINER"; `query` values are not yet encoded.
-  Result<HttpResponse> Send(const std::string& method, const std::string& path, const Query& query, HeaderPairs headers,
-                            ByteView body = {});
+  Result<http::Response> Send(const std::string& method, const std::string& path, const Query& query,
+                              HeaderPairs headers, ByteView body = {});
   std::string BlobPath(std::string_view name) const;
-  Error ErrorFor(const HttpResponse& response, std::string_view action) const;
+  Error ErrorFor(const http::Response& response, std::string_view action) const;
   Status PutBlocks(std::string_view name, ByteView data, HeaderPairs headers);
+  // Block `index` (from 0) of a PutBlocks upload.
+  Status PutBlock(std::string_view name, size_t index, const std::string& block_id, ByteView block);
   // Ranged read; 416 and short answers become kInvalidArgument.
   Result<Bytes> GetRange(std::string_view name, uint64_t offset, uint64_t length);
 
   AzureConfig config_;
   Options options_;
   std::string endpoint_path_;  // the endpoint URL's path ("/devstoreaccount1" or "")
-  HttpClient http_;
+  std::unique_ptr<http::Client> http_;
 };
 
 }  // namespace arkiv::storage

@@ -2,13 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <regex>
 
 #include "core/status_test_util.h"
 #include "storage/open_store.h"
 #include "storage/testing/azurite_server.h"
 #include "storage/testing/conformance.h"
+#include "storage/testing/failing_proxy.h"
 #include "storage/testing/server_process.h"
 
 namespace arkiv::storage {
@@ -58,6 +58,55 @@ TEST(AzureStoreTest, BlockListUpload) {
   EXPECT_EQ(*store->Get("packs/big"), testing::Pattern(1999, 2));
   ASSERT_TRUE(store->Put("packs/new", testing::Pattern(1001, 3), PutMode::kCreateOnly));
   EXPECT_EQ(*store->Get("packs/new"), testing::Pattern(1001, 3));
+}
+
+// Many small blocks, eight at a time: Put Block List names them in order
+// (Azurite checks each block's MD5, and the read checks the blob's).
+TEST(AzureStoreTest, ManySmallBlocksRoundTrip) {
+  auto server = AzuriteServer::Shared();
+  ASSERT_TRUE(server) << server.error().message();
+  AzureConfig config = (*server)->Config(AzuriteServer::NewContainerName());
+  config.part_uploads = 8;
+  AzureStore store(config, {.block_threshold = 4096, .block_size = 1024});
+  ASSERT_TRUE(store.CreateContainer());
+  Bytes data = testing::Pattern(200 * 1024 + 77, 13);  // 201 blocks, the last one short
+  auto put = store.Put("packs/many", data);
+  ASSERT_TRUE(put) << put.error().message();
+  auto got = store.Get("packs/many");
+  ASSERT_TRUE(got) << got.error().message();
+  EXPECT_TRUE(*got == data) << "the blocks came back out of place";
+  EXPECT_EQ(*store.Get("packs/many", 1020, 10), Bytes(data.begin() + 1020, data.begin() + 1030));
+}
+
+// A block the service refuses fails the Put before Put Block List: no blob
+// appears, and an old one keeps its bytes.
+TEST(AzureStoreTest, FailedBlockLeavesNoBlob) {
+  auto server = AzuriteServer::Shared();
+  ASSERT_TRUE(server) << server.error().message();
+  auto direct = NewAzuriteStore();
+  ASSERT_NE(direct, nullptr);
+  std::string container = direct->Location().substr(direct->Location().rfind('/') + 1);
+  auto proxy = testing::FailingProxy::Start((*server)->port(), "comp=block&", 3);
+  ASSERT_TRUE(proxy) << proxy.error().message();
+  AzureConfig config = (*server)->Config(container);
+  config.endpoint = (*proxy)->Endpoint() + "/" + std::string(testing::kAzuriteAccount);
+  config.part_uploads = 4;
+  AzureStore proxied(config, {.block_threshold = 1000, .block_size = 300});
+  Bytes data = testing::Pattern(2500, 17);  // 9 blocks
+
+  auto put = proxied.Put("packs/new", data);
+  ASSERT_FALSE(put);
+  EXPECT_EQ(put.error().code(), Code::kUnavailable) << put.error().message();
+  EXPECT_NE(put.error().message().find("writing packs/new (block "), std::string::npos) << put.error().message();
+  EXPECT_EQ(CodeOf(direct->Stat("packs/new")), Code::kNotFound);
+
+  ASSERT_TRUE(direct->Put("packs/old", AsBytes("old bytes")));
+  ASSERT_FALSE(proxied.Put("packs/old", data));
+  EXPECT_EQ(*direct->Get("packs/old"), ToBytes("old bytes"));
+  EXPECT_EQ(testing::ListNames(*direct, ""), std::multiset<std::string>{"packs/old"});
+  for (const std::string& request : (*proxy)->Requests()) {
+    EXPECT_EQ(request.find("comp=blocklist"), std::string::npos) << "the block list went out: " << request;
+  }
 }
 
 TEST(AzureStoreTest, ListPagesOfOne) {
@@ -137,7 +186,7 @@ TEST(AzureStoreTest, OpenStoreReadsTheConnectionString) {
   ASSERT_TRUE(first->Put("prefix/config", AsBytes("hello")));
   std::string container = first->Location().substr(first->Location().rfind('/') + 1);
   ::setenv("AZURE_STORAGE_CONNECTION_STRING", (*server)->ConnectionString().c_str(), 1);
-  auto store = OpenStore("azure://devstoreaccount1/" + container + "/prefix?tier=Hot");
+  auto store = OpenStore("azure://devstoreaccount1/" + container + "/prefix?tier=Hot&part_uploads=2&connections=4");
   ::unsetenv("AZURE_STORAGE_CONNECTION_STRING");
   ASSERT_TRUE(store) << store.error().message();
   EXPECT_EQ((*store)->Location(), "azure://devstoreaccount1/" + container + "/prefix");
@@ -171,14 +220,9 @@ http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Busy).serve_forever()
 )";
 
 TEST(AzureStoreTest, ServerErrorsAreUnavailable) {
-  std::string script = testing::MakeTempDir("azure-busy") + "/busy.py";
-  std::ofstream(script) << kBusyServer;
-  int port = testing::FreePort();
-  testing::ServerProcess::Options options;
-  options.argv = {"/usr/bin/python3", script, std::to_string(port)};
-  options.port = port;
-  auto server = testing::ServerProcess::Start(std::move(options));
+  auto server = testing::StartPythonServerFromSource(kBusyServer);
   ASSERT_TRUE(server) << server.error().message();
+  int port = (*server)->port();
   AzureConfig config;
   config.account = "devstoreaccount1";
   config.container = "busy";

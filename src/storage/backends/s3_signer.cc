@@ -1,54 +1,23 @@
 #include "storage/backends/s3_signer.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
-#include <cctype>
 #include <ctime>
 
 #include "core/hex.h"
-#include "storage/http/http_client.h"
+#include "storage/http/header_text.h"
+#include "storage/http/hmac_sha256.h"
+#include "storage/http/url.h"
 
 namespace arkiv::storage {
 namespace {
 
-Bytes HmacSha256(ByteView key, std::string_view message) {
-  Bytes out(EVP_MAX_MD_SIZE);
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const uint8_t*>(message.data()),
-       message.size(), out.data(), &length);
-  out.resize(length);
-  return out;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-// Trims and collapses runs of spaces, as the spec's Trimall does.
-std::string TrimAll(std::string_view value) {
-  std::string out;
-  bool space = false;
-  for (char c : value) {
-    if (c == ' ' || c == '\t') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(c);
-  }
-  return out;
-}
-
 std::vector<std::pair<std::string, std::string>> CanonicalHeaders(const SigningRequest& request) {
   std::vector<std::pair<std::string, std::string>> headers;
-  for (const auto& [name, value] : request.headers) headers.emplace_back(Lower(name), TrimAll(value));
+  for (const auto& [name, value] : request.headers)
+    headers.emplace_back(http::LowerAscii(name), http::CollapseWhitespace(value));
   std::sort(headers.begin(), headers.end());
   return headers;
 }
@@ -109,11 +78,11 @@ std::string SigV4Authorization(const AwsCredentials& credentials, std::string_vi
   std::string canonical = CanonicalRequest(request);
   std::string string_to_sign =
       fmt::format("AWS4-HMAC-SHA256\n{}\n{}\n{}", amz_date, scope, Sha256Hex(AsBytes(canonical)));
-  Bytes key = HmacSha256(AsBytes("AWS4" + credentials.secret_access_key), date);
-  key = HmacSha256(key, region);
-  key = HmacSha256(key, service);
-  key = HmacSha256(key, "aws4_request");
-  std::string signature = HexEncode(HmacSha256(key, string_to_sign));
+  Bytes key = http::HmacSha256(AsBytes("AWS4" + credentials.secret_access_key), AsBytes(date));
+  key = http::HmacSha256(key, AsBytes(region));
+  key = http::HmacSha256(key, AsBytes(service));
+  key = http::HmacSha256(key, AsBytes("aws4_request"));
+  std::string signature = HexEncode(http::HmacSha256(key, AsBytes(string_to_sign)));
   return fmt::format("AWS4-HMAC-SHA256 Credential={}/{},SignedHeaders={},Signature={}", credentials.access_key_id,
                      scope, SignedHeaders(CanonicalHeaders(request)), signature);
 }

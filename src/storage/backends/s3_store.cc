@@ -3,31 +3,24 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <charconv>
-#include <mutex>
-#include <thread>
+#include <limits>
 
 #include "storage/backends/aws_config.h"
 #include "storage/backends/s3_xml.h"
+#include "storage/http/parallel_parts.h"
+#include "storage/http/url.h"
 
 namespace arkiv::storage {
 namespace {
 
 constexpr uint64_t kMinPartSize = uint64_t{5} << 20;
+constexpr uint64_t kMaxPartSize = uint64_t{5} << 30;
 constexpr uint64_t kMaxParts = 10000;
+constexpr uint64_t kMaxBytes = std::numeric_limits<uint64_t>::max();
 
 bool IsSuccess(const http::Response& response) {
   return response.status >= 200 && response.status < 300;
-}
-
-Result<uint64_t> ParseBytes(std::string_view text, std::string_view what) {
-  uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) {
-    return Fail(Code::kInvalidArgument, fmt::format("s3 URL: {} must be a number of bytes, not '{}'", what, text));
-  }
-  return value;
 }
 
 // Parses "bytes FIRST-LAST/TOTAL"; false when malformed.
@@ -68,13 +61,21 @@ Status ApplyUrlParameter(S3Options& options, std::string_view name, const std::s
   } else if (name == "storage_class") {
     options.storage_class = value;
   } else if (name == "multipart_threshold") {
-    ASSIGN_OR_RETURN(options.multipart_threshold, ParseBytes(value, name));
+    ASSIGN_OR_RETURN(options.multipart_threshold, http::ParseNumberParameter(name, value, 0, kMaxBytes));
   } else if (name == "part_size") {
-    ASSIGN_OR_RETURN(options.part_size, ParseBytes(value, name));
-  } else {
+    ASSIGN_OR_RETURN(options.part_size, http::ParseNumberParameter(name, value, kMinPartSize, kMaxPartSize));
+  } else if (name == "part_uploads") {
+    ASSIGN_OR_RETURN(uint64_t count, http::ParseNumberParameter(name, value, 1, 64));
+    options.part_uploads = static_cast<int>(count);
+  } else if (name == "connections") {
+    // Validated and enforced by the wrapper that limits the store; here only
+    // a hint for the connection pool.
+    if (auto count = http::ParseNumberParameter(name, value, 1, 1024)) options.connections = static_cast<int>(*count);
+  } else if (!http::IsStoreWideParameter(name)) {
     return Fail(Code::kInvalidArgument,
                 fmt::format("s3 URL: unknown parameter '{}' (known: endpoint, region, path_style, storage_class, "
-                            "multipart_threshold, part_size)",
+                            "multipart_threshold, part_size, part_uploads, and connections, upload_limit, "
+                            "download_limit for every store)",
                             name));
   }
   return OkStatus();
@@ -96,13 +97,9 @@ Code S3ErrorCode(int http_status, std::string_view s3_code) {
 }
 
 Result<S3Options> S3Store::ParseUrl(std::string_view url) {
-  if (!url.starts_with("s3://")) return Fail(Code::kInvalidArgument, fmt::format("{}: not an s3:// URL", url));
-  std::string_view rest = url.substr(5);
-  std::string_view query;
-  if (size_t q = rest.find('?'); q != std::string_view::npos) {
-    query = rest.substr(q + 1);
-    rest = rest.substr(0, q);
-  }
+  auto split = http::SplitStoreUrl(url, "s3://");
+  if (!split) return Fail(split.error().Context(url));
+  std::string_view rest = split->location;
   S3Options options;
   size_t slash = rest.find('/');
   options.bucket = std::string(rest.substr(0, slash));
@@ -117,14 +114,7 @@ Result<S3Options> S3Store::ParseUrl(std::string_view url) {
     return Fail(Code::kInvalidArgument, fmt::format("{}: '{}' is not a valid prefix", url, options.prefix));
   }
   bool region_given = false, path_style_given = false;
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.empty()) continue;
-    size_t equals = pair.find('=');
-    std::string_view name = pair.substr(0, equals);
-    std::string value = equals == std::string_view::npos ? "" : http::PercentDecode(pair.substr(equals + 1));
+  for (const auto& [name, value] : split->parameters) {
     RETURN_IF_ERROR(WithContext(ApplyUrlParameter(options, name, value), url));
     region_given |= name == "region";
     path_style_given |= name == "path_style";
@@ -132,9 +122,6 @@ Result<S3Options> S3Store::ParseUrl(std::string_view url) {
   if (!region_given) options.region = LoadAwsRegion().value_or("us-east-1");
   // Stand-ins rarely resolve BUCKET.HOST; AWS prefers virtual hosts.
   if (!path_style_given) options.path_style = !options.endpoint.empty();
-  if (options.part_size < kMinPartSize) {
-    return Fail(Code::kInvalidArgument, fmt::format("{}: part_size must be at least 5 MiB", url));
-  }
   return options;
 }
 
@@ -146,7 +133,20 @@ Result<std::shared_ptr<S3Store>> S3Store::Open(std::string_view url) {
   return std::make_shared<S3Store>(std::move(options));
 }
 
-S3Store::S3Store(S3Options options) : options_(std::move(options)), client_(std::make_shared<http::Client>()) {
+namespace {
+
+http::ClientOptions ClientOptionsFor(const S3Options& options) {
+  http::ClientOptions client;
+  // Every call in flight may be a multipart Put with part_uploads requests.
+  client.max_idle_handles =
+      static_cast<size_t>(std::max(options.connections, 1)) * static_cast<size_t>(std::max(options.part_uploads, 1));
+  return client;
+}
+
+}  // namespace
+
+S3Store::S3Store(S3Options options)
+    : options_(std::move(options)), client_(std::make_shared<http::Client>(ClientOptionsFor(options_))) {
   if (!options_.prefix.empty()) key_prefix_ = options_.prefix + "/";
   std::string endpoint = options_.endpoint;
   if (endpoint.empty()) endpoint = fmt::format("https://s3.{}.amazonaws.com", options_.region);
@@ -275,42 +275,20 @@ Status S3Store::PutMultipart(std::string_view name, ByteView data, PutMode mode)
 
 Status S3Store::UploadParts(std::string_view name, const std::string& upload_id, ByteView data,
                             std::vector<std::string>& etags) {
-  uint64_t part_size = std::max(options_.part_size, (data.size() + kMaxParts - 1) / kMaxParts);
-  size_t count = static_cast<size_t>((data.size() + part_size - 1) / part_size);
-  etags.assign(count, "");
-  std::atomic<size_t> next{0};
-  std::mutex mutex;
-  std::optional<Error> failure;
-  auto upload = [&] {
-    for (size_t i; (i = next++) < count;) {
-      {
-        std::lock_guard lock(mutex);
-        if (failure) return;
-      }
-      ByteView part = data.subspan(i * part_size, std::min<uint64_t>(part_size, data.size() - i * part_size));
-      std::string number = std::to_string(i + 1);
-      auto response = Send("PUT", KeyOf(name), {{"partNumber", number}, {"uploadId", upload_id}}, {}, part);
-      std::string what = fmt::format("put {} (multipart): part {}", name, number);
-      std::lock_guard lock(mutex);
-      if (!response) {
-        failure = response.error();
-      } else if (!IsSuccess(*response)) {
-        failure = ErrorOf(*response, what);
-      } else if (response->Header("etag").empty()) {
-        failure = Error(Code::kUnavailable, fmt::format("{}: {}: no ETag in the reply", Location(), what));
-      } else {
-        etags[i] = response->Header("etag");
-        continue;
-      }
-      return;
-    }
-  };
-  size_t threads_wanted = std::min<size_t>(count, std::max(1, options_.upload_concurrency));
-  std::vector<std::thread> threads;
-  for (size_t t = 1; t < threads_wanted; ++t) threads.emplace_back(upload);
-  upload();
-  for (auto& thread : threads) thread.join();
-  if (failure) return Fail(*failure);
+  std::vector<ByteView> parts = http::SplitIntoParts(data, options_.part_size, kMaxParts);
+  etags.assign(parts.size(), "");
+  return http::UploadPartsInParallel(parts.size(), static_cast<size_t>(std::max(options_.part_uploads, 1)),
+                                     [&](size_t i) { return UploadPart(name, upload_id, i + 1, parts[i], etags[i]); });
+}
+
+Status S3Store::UploadPart(std::string_view name, const std::string& upload_id, size_t number, ByteView part,
+                           std::string& etag) {
+  std::string what = fmt::format("put {} (multipart): part {}", name, number);
+  ASSIGN_OR_RETURN(auto response, Send("PUT", KeyOf(name),
+                                       {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}}, {}, part));
+  if (!IsSuccess(response)) return Fail(ErrorOf(response, what));
+  etag = response.Header("etag");
+  if (etag.empty()) return Fail(Code::kUnavailable, fmt::format("{}: {}: no ETag in the reply", Location(), what));
   return OkStatus();
 }
 

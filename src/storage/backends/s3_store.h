@@ -2,19 +2,22 @@
 //
 //   s3://BUCKET[/PREFIX][?endpoint=http://127.0.0.1:9000&region=us-east-1
 //                         &path_style=true|false&storage_class=STANDARD
-//                         &multipart_threshold=BYTES&part_size=BYTES]
+//                         &multipart_threshold=BYTES&part_size=BYTES&part_uploads=N]
 //
 // Objects are keys PREFIX/NAME. Without `endpoint` the store talks to
 // https://s3.REGION.amazonaws.com, virtual-host style; with one, path style
 // unless path_style=false (then BUCKET.HOST, which libcurl resolves for
-// *.localhost). Credentials and the default region come from the
+// *.localhost). The store-wide parameters of every store URL (connections,
+// upload_limit, download_limit; see storage/http/url.h) are accepted for the
+// wrappers; `connections` also sizes the connection pool. Credentials and
+// the default region come from the
 // environment or ~/.aws (see aws_config.h). Requests are signed with SigV4
 // and carry the SHA-256 of their body, so the server rejects a body damaged
 // on the way.
 //
 // How the contract maps onto S3:
 //  * Put is one PUT, or a multipart upload above `multipart_threshold`
-//    (parts sent `upload_concurrency` at a time, aborted on failure); both
+//    (parts sent `part_uploads` at a time, aborted on failure); both
 //    are atomic on S3. kCreateOnly sends
 //    `If-None-Match: *` (412 -> kAlreadyExists), which S3 enforces
 //    atomically.
@@ -51,7 +54,8 @@ struct S3Options {
   std::string storage_class;  // "" leaves the bucket's default
   uint64_t multipart_threshold = uint64_t{64} << 20;
   uint64_t part_size = uint64_t{16} << 20;  // at least 5 MiB (S3's minimum)
-  int upload_concurrency = 4;               // parts of one object in flight at once
+  int part_uploads = 4;                     // parts of one object in flight at once (1 to 64)
+  int connections = 8;  // requests the store may have in flight (a wrapper enforces it); sizes the pool
   AwsCredentials credentials;
 };
 
@@ -98,6 +102,9 @@ class S3Store : public Store {
   // Uploads the parts of `data`, several at once; fills `etags` in order.
   Status UploadParts(std::string_view name, const std::string& upload_id, ByteView data,
                      std::vector<std::string>& etags);
+  // Part `number` (from 1); its ETag into `etag`.
+  Status UploadPart(std::string_view name, const std::string& upload_id, size_t number, ByteView part,
+                    std::string& etag);
   Status CompleteMultipart(std::string_view name, const std::string& upload_id, const std::vector<std::string>& etags,
                            PutMode mode);
   // A range read of exactly `length` bytes at `offset` (length > 0; kToEnd:

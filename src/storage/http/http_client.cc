@@ -4,9 +4,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstring>
 #include <mutex>
+
+#include "storage/http/header_text.h"
+#include "storage/http/url.h"
 
 namespace arkiv::storage::http {
 namespace {
@@ -44,15 +46,15 @@ int SeekBody(void* user, curl_off_t offset, int origin) {
 
 size_t WriteBody(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
-  size_t n = size * count;
-  transfer->response.body.insert(transfer->response.body.end(), data, data + n);
-  return n;
-}
-
-std::string Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
+  Response& response = transfer->response;
+  if (response.body.empty()) {
+    // One allocation for the whole body. Here, not when the header arrives:
+    // a HEAD's Content-Length announces a body that never comes.
+    uint64_t length = std::strtoull(response.Header("content-length").c_str(), nullptr, 10);
+    if (length <= (uint64_t{4} << 30)) response.body.reserve(length);
+  }
+  response.body.insert(response.body.end(), data, data + size * count);
+  return size * count;
 }
 
 size_t ReadHeader(char* data, size_t size, size_t count, void* user) {
@@ -66,20 +68,42 @@ size_t ReadHeader(char* data, size_t size, size_t count, void* user) {
   }
   size_t colon = line.find(':');
   if (colon == std::string_view::npos) return n;
-  std::string name(line.substr(0, colon));
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-  std::string value = Trim(line.substr(colon + 1));
-  if (name == "content-length") {
-    uint64_t length = std::strtoull(value.c_str(), nullptr, 10);
-    if (length <= (uint64_t{4} << 30)) transfer->response.body.reserve(length);
-  }
-  transfer->response.headers[name] = std::move(value);
+  transfer->response.headers[LowerAscii(line.substr(0, colon))] = TrimWhitespace(line.substr(colon + 1));
   return n;
 }
 
-// The URL without its query, for messages.
-std::string_view UrlForMessages(std::string_view url) {
-  return url.substr(0, url.find('?'));
+// curl's detailed message, unless it quotes the URL's query (it may hold a
+// SAS token); then only the generic text for `code`.
+std::string TransportError(std::string_view url, CURLcode code, const char* detail) {
+  std::string_view text = detail[0] != 0 ? detail : curl_easy_strerror(code);
+  size_t query = url.find('?');
+  if (query != std::string_view::npos && query + 1 < url.size() &&
+      text.find(url.substr(query + 1)) != std::string_view::npos) {
+    return curl_easy_strerror(code);
+  }
+  return std::string(text);
+}
+
+struct HeaderList {
+  ~HeaderList() { curl_slist_free_all(list); }
+  void Append(const std::string& line) { list = curl_slist_append(list, line.c_str()); }
+  curl_slist* list = nullptr;
+};
+
+void SetMethod(CURL* curl, const Request& request, Transfer& transfer) {
+  if (request.method == "HEAD") {
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  } else if (request.method == "PUT" || request.method == "POST") {
+    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadBody);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, SeekBody);
+    curl_easy_setopt(curl, CURLOPT_SEEKDATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    if (request.method == "POST") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "POST");
+  } else if (request.method != "GET") {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
 }
 
 }  // namespace
@@ -110,7 +134,7 @@ void* Client::Acquire() {
 }
 
 void Client::Release(void* handle) {
-  // Reset keeps the handle's open connections for the next request.
+  // Reset keeps the handle's open connection for the next request.
   curl_easy_reset(static_cast<CURL*>(handle));
   std::lock_guard lock(mutex_);
   if (idle_.size() < options_.max_idle_handles) {
@@ -125,47 +149,41 @@ Result<Response> Client::Send(const Request& request) {
   if (curl == nullptr) return Fail(Code::kResourceExhausted, "cannot create a curl handle");
   Transfer transfer;
   transfer.request = &request;
-  curl_slist* headers = nullptr;
+  HeaderList headers;
   for (const auto& [name, value] : request.headers) {
     // "Name;" sends an empty header; "Name:" would remove it.
-    std::string line = value.empty() ? name + ";" : name + ": " + value;
-    headers = curl_slist_append(headers, line.c_str());
+    headers.Append(value.empty() ? name + ";" : name + ": " + value);
   }
-  headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+  headers.Append("Expect:");  // no 100-continue round trip
+  char error_buffer[CURL_ERROR_SIZE] = {0};
 
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  // Signatures cover the path as sent: curl must not fold "/./" or "/../".
+  curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
+  // An endpoint comes from the user's URL; never let it read file:// and the like.
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, options_.stall_bytes_per_second);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.stall_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, ReadHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
-  if (request.method == "HEAD") {
-    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  } else if (request.method == "PUT" || request.method == "POST") {
-    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadBody);
-    curl_easy_setopt(curl, CURLOPT_READDATA, &transfer);
-    curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, SeekBody);
-    curl_easy_setopt(curl, CURLOPT_SEEKDATA, &transfer);
-    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    if (request.method == "POST") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "POST");
-  } else if (request.method != "GET") {
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  }
+  SetMethod(curl, request, transfer);
 
   CURLcode rc = curl_easy_perform(curl);
+  if (rc != CURLE_OK) {
+    // The handle may hold a broken connection: do not pool it.
+    curl_easy_cleanup(curl);
+    return Fail(Code::kUnavailable, fmt::format("{} {}: {}", request.method, RedactedUrl(request.url),
+                                                TransportError(request.url, rc, error_buffer)));
+  }
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_slist_free_all(headers);
   Release(curl);
-  if (rc != CURLE_OK) {
-    return Fail(Code::kUnavailable,
-                fmt::format("{} {}: {}", request.method, UrlForMessages(request.url), curl_easy_strerror(rc)));
-  }
   transfer.response.status = static_cast<int>(status);
   return std::move(transfer.response);
 }
@@ -186,43 +204,6 @@ Code CodeForHttpStatus(int status) {
   if (status >= 500) return Code::kUnavailable;
   if (status >= 400) return Code::kInvalidArgument;
   return Code::kInternal;
-}
-
-std::string PercentEncode(std::string_view text, bool keep_slash) {
-  std::string out;
-  out.reserve(text.size() * 3 / 2);
-  for (unsigned char c : text) {
-    bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (alnum || c == '-' || c == '_' || c == '.' || c == '~' || (c == '/' && keep_slash)) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
-}
-
-std::string PercentDecode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      int hi = hex(text[i + 1]), lo = hex(text[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(text[i]);
-  }
-  return out;
 }
 
 }  // namespace arkiv::storage::http

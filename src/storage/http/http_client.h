@@ -1,12 +1,17 @@
-// A thin libcurl client for the cloud backends (S3, Azure): one request in,
-// one whole response out.
+// The one libcurl client of the cloud backends (S3, Azure): one request in,
+// one whole response out; bodies are held in memory both ways.
 //
-// The client keeps a pool of curl easy handles; each handle keeps its own
-// connections alive, so consecutive requests reuse TCP (and TLS) sessions.
-// A transport failure (refused, reset, timeout, DNS) is an Error with
-// kUnavailable; any HTTP status is a response, and CodeForHttpStatus gives
-// the usual meaning of one. URLs and headers are never put in messages in
-// full: callers sign requests, and messages must not carry credentials.
+// The client keeps a pool of curl easy handles; each handle keeps its
+// connection alive, so later requests reuse TCP (and TLS) sessions. The pool
+// keeps up to ClientOptions::max_idle_handles idle handles: a store sets it
+// to the most requests it has in flight, else every burst of parallel
+// requests closes connections and opens new ones.
+//
+// A transport failure (refused, reset, timeout, stall, DNS) is an Error with
+// kUnavailable; any HTTP status, 4xx and 5xx included, is a response for the
+// caller to classify (CodeForHttpStatus gives the usual meaning). Messages
+// show the URL without its query (RedactedUrl: a query may hold a SAS token)
+// and never a header value: callers sign requests.
 //
 // Thread safety: Send may be called concurrently.
 #pragma once
@@ -25,7 +30,7 @@ namespace arkiv::storage::http {
 
 struct Request {
   std::string method = "GET";  // GET, HEAD, PUT, POST, DELETE
-  std::string url;
+  std::string url;             // already percent-encoded; sent as is (no "/../" folding)
   std::vector<std::pair<std::string, std::string>> headers;
   ByteView body;  // sent with Content-Length; PUT and POST always send one
 };
@@ -41,9 +46,14 @@ struct Response {
 
 struct ClientOptions {
   std::chrono::milliseconds connect_timeout{10000};
-  // A transfer slower than 1 byte/s for this long is abandoned.
+  // A transfer slower than `stall_bytes_per_second` for `stall_timeout` is
+  // abandoned (kUnavailable) rather than left hanging. The floor is low so
+  // that a bandwidth limit above the client never trips it.
   std::chrono::seconds stall_timeout{60};
-  size_t max_idle_handles = 16;
+  long stall_bytes_per_second = 1;
+  // Idle handles (each with its open connection) kept for reuse: at least
+  // the number of requests the owner may have in flight at once.
+  size_t max_idle_handles = 8;
 };
 
 class Client {
@@ -57,13 +67,15 @@ class Client {
   // whatever its status.
   Result<Response> Send(const Request& request);
 
+  const ClientOptions& options() const { return options_; }
+
  private:
   void* Acquire();
   void Release(void* handle);
 
   ClientOptions options_;
   std::mutex mutex_;
-  std::vector<void*> idle_;
+  std::vector<void*> idle_;  // CURL*, kept out of this header
 };
 
 // The code a plain HTTP status means for a store: 404 kNotFound,
@@ -71,11 +83,5 @@ class Client {
 // 416 kInvalidArgument, 408/429/5xx kUnavailable, other 4xx
 // kInvalidArgument, 2xx/3xx kOk.
 Code CodeForHttpStatus(int status);
-
-// RFC 3986 percent-encoding of everything but unreserved characters
-// (A-Z a-z 0-9 - _ . ~), and of '/' unless `keep_slash`.
-std::string PercentEncode(std::string_view text, bool keep_slash);
-// Decodes %XX sequences (and nothing else); a malformed one is kept as is.
-std::string PercentDecode(std::string_view text);
 
 }  // namespace arkiv::storage::http

@@ -128,4 +128,21 @@ std::string ServerProcess::LogTail() const {
   return all.size() > 4000 ? all.substr(all.size() - 4000) : all;
 }
 
+Result<std::unique_ptr<ServerProcess>> StartPythonServer(const std::string& script_path,
+                                                         const std::vector<std::string>& args) {
+  int port = FreePort();
+  ServerProcess::Options options;
+  options.argv = {"/usr/bin/python3", script_path, std::to_string(port)};
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  options.port = port;
+  return ServerProcess::Start(std::move(options));
+}
+
+Result<std::unique_ptr<ServerProcess>> StartPythonServerFromSource(std::string_view source,
+                                                                   const std::vector<std::string>& args) {
+  std::string path = MakeTempDir("python-server") + "/server.py";
+  std::ofstream(path) << source;
+  return StartPythonServer(path, args);
+}
+
 }  // namespace arkiv::storage::testing

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -45,6 +46,15 @@ class ServerProcess {
   int port_;
   std::string log_path_;
 };
+
+// Runs the Python script at `script_path` with /usr/bin/python3 as a server:
+// its first argument is a free port on 127.0.0.1 (port() of the result),
+// then `args`. Returns once the port accepts connections.
+Result<std::unique_ptr<ServerProcess>> StartPythonServer(const std::string& script_path,
+                                                         const std::vector<std::string>& args = {});
+// The same for a script given as its source text.
+Result<std::unique_ptr<ServerProcess>> StartPythonServerFromSource(std::string_view source,
+                                                                   const std::vector<std::string>& args = {});
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int FreePort();
