@@ -21,5 +21,7 @@ void AddForgetCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void AddPruneCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void AddUnlockCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void AddKeyCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
+void AddCloudCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
+void AddRepairCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 
 }  // namespace arkiv::cli

@@ -13,6 +13,7 @@
 #include "cli/exit_codes.h"
 #include "cli/format.h"
 #include "core/posix_error.h"
+#include "engine/clouds.h"
 #include "storage/open_store.h"
 
 namespace arkiv::cli {
@@ -77,7 +78,44 @@ Result<std::string> ReadPassword(const GlobalOptions& options, bool confirm, con
 Result<std::unique_ptr<repo::Repository>> OpenRepository(const GlobalOptions& options) {
   ASSIGN_OR_RETURN(auto store, storage::OpenStore(options.repo));
   ASSIGN_OR_RETURN(std::string password, ReadPassword(options, false));
-  return repo::Repository::Open(std::move(store), password);
+  ASSIGN_OR_RETURN(auto repo, repo::Repository::Open(std::move(store), password));
+  // A multi-cloud repository: the one cloud it was opened on names the
+  // others, and from now on every read and write goes through all of them.
+  RETURN_IF_ERROR(engine::AttachClouds(*repo, OpenCloudStore));
+  return repo;
+}
+
+Result<std::shared_ptr<storage::Store>> OpenCloudStore(std::string_view url) { return storage::OpenStore(url); }
+
+int FinishOnClouds(const repo::Repository& repo, const GlobalOptions& options, int exit_code) {
+  auto placement = engine::PlacementOf(repo);
+  if (!placement) return exit_code;
+  Status flushed = placement->FlushDebt();
+  placement::PlacementStats stats = placement->stats();
+  const auto& clouds = placement->clouds();
+  nlohmann::json missed = nlohmann::json::object();
+  for (size_t i = 0; i < clouds.size(); ++i) {
+    if (stats.cloud_missed[i] == 0) continue;
+    missed[clouds[i].name] = stats.cloud_missed[i];
+    if (!options.json) {
+      std::cerr << fmt::format("warning: cloud {} missed {} placements; they are recorded and `arkiv repair` "
+                               "completes them\n",
+                               clouds[i].name, stats.cloud_missed[i]);
+    }
+  }
+  if (stats.degraded_reads > 0 && !options.json) {
+    std::cerr << fmt::format("note: {} reads were served from other clouds or decoded from parity (degraded); "
+                             "`arkiv check --read-data` finds the cause\n",
+                             stats.degraded_reads);
+  }
+  if (!flushed && !options.json) std::cerr << "warning: " << flushed.error().message() << "\n";
+  if (options.json && (!missed.empty() || stats.degraded_reads > 0 || !flushed)) {
+    nlohmann::json j{{"message_type", "clouds"}, {"missed_placements", missed}, {"degraded_reads", stats.degraded_reads}};
+    if (!flushed) j["error"] = flushed.error().message();
+    std::cout << JsonText(j) << std::endl;
+  }
+  if ((stats.missed_placements > 0 || !flushed) && exit_code == kExitOk) return kExitWarnings;
+  return exit_code;
 }
 
 Result<std::unique_ptr<repo::RepositoryLock>> LockForReading(repo::Repository& repo, const GlobalOptions& options) {

@@ -30,7 +30,17 @@ Result<std::string> ReadPassword(const GlobalOptions& options, bool confirm, con
 Result<std::string> ReadPasswordFile(const std::string& file);
 Result<std::string> PromptPassword(bool confirm, const char* prompt);
 
+// Opens the repository at --repo; a multi-cloud one is put onto all its clouds.
 Result<std::unique_ptr<repo::Repository>> OpenRepository(const GlobalOptions& options);
+
+// Opens one cloud's store from its URL (the stack of wrappers included).
+Result<std::shared_ptr<storage::Store>> OpenCloudStore(std::string_view url);
+
+// After a command that used a multi-cloud repository: records pending repair
+// debt, warns about clouds that missed placements and about degraded reads.
+// Returns kExitWarnings (3) instead of a success `exit_code` when placements
+// were missed; `exit_code` otherwise.
+int FinishOnClouds(const repo::Repository& repo, const GlobalOptions& options, int exit_code);
 
 // The shared lock of a reading command (check, restore); none with --no-lock.
 Result<std::unique_ptr<repo::RepositoryLock>> LockForReading(repo::Repository& repo, const GlobalOptions& options);

@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
   AddUnlockCommand(app, global, exit_code);
   AddKeyCommand(app, global, exit_code);
   AddCatCommand(app, global, exit_code);
+  AddCloudCommand(app, global, exit_code);
+  AddRepairCommand(app, global, exit_code);
 
   app.parse_complete_callback([&] {
     if (global.verbose) arkiv::SetLogLevel(arkiv::LogLevel::kDebug);

@@ -94,10 +94,11 @@ PlacementStore::PlacementStore(std::vector<Cloud> clouds, PlacementOptions optio
       code_(std::move(code)),
       health_(clouds_.size(), options_.down_for, options_.now),
       cloud_errors_(new std::atomic<uint64_t>[clouds_.size()]),
+      cloud_missed_(new std::atomic<uint64_t>[clouds_.size()]),
       // Every call fans out to N clouds, and a restore or backup makes a few
       // calls at once; the queue never blocks the caller.
       pool_(std::max<size_t>(4, 4 * clouds_.size()), 1 << 20) {
-  for (size_t i = 0; i < clouds_.size(); ++i) cloud_errors_[i] = 0;
+  for (size_t i = 0; i < clouds_.size(); ++i) cloud_errors_[i] = cloud_missed_[i] = 0;
 }
 
 PlacementStore::~PlacementStore() {
@@ -187,6 +188,7 @@ void PlacementStore::AddDebt(std::string_view object, size_t cloud, const Error&
   // misses every pack, and the command reports the total.
   LogInfo("cloud {} missed {} (recorded for `arkiv repair`): {}", clouds_[cloud].name, object, why.message());
   missed_placements_++;
+  cloud_missed_[cloud]++;
   std::lock_guard lock(mutex_);
   debt_.push_back({std::string(object), clouds_[cloud].name});
 }
@@ -330,8 +332,11 @@ std::vector<DebtEntry> PlacementStore::UnflushedDebt() const {
 }
 
 PlacementStats PlacementStore::stats() const {
-  PlacementStats s{degraded_reads_.load(), missed_placements_.load(), {}};
-  for (size_t i = 0; i < clouds_.size(); ++i) s.cloud_errors.push_back(cloud_errors_[i].load());
+  PlacementStats s{degraded_reads_.load(), missed_placements_.load(), {}, {}};
+  for (size_t i = 0; i < clouds_.size(); ++i) {
+    s.cloud_errors.push_back(cloud_errors_[i].load());
+    s.cloud_missed.push_back(cloud_missed_[i].load());
+  }
   return s;
 }
 

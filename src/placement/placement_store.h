@@ -46,6 +46,7 @@ struct PlacementStats {
   uint64_t degraded_reads = 0;     // reads not served by their first choice
   uint64_t missed_placements = 0;  // copies/shards a cloud missed (repair debt)
   std::vector<uint64_t> cloud_errors;  // per cloud, errors seen (any call)
+  std::vector<uint64_t> cloud_missed;  // per cloud, placements it missed
 };
 
 class PlacementStore : public storage::Store {
@@ -133,6 +134,7 @@ class PlacementStore : public storage::Store {
   std::atomic<uint64_t> degraded_reads_{0};
   std::atomic<uint64_t> missed_placements_{0};
   std::unique_ptr<std::atomic<uint64_t>[]> cloud_errors_;
+  std::unique_ptr<std::atomic<uint64_t>[]> cloud_missed_;
 
   ThreadPool pool_;  // last: its destructor runs queued tasks that use the members above
 };

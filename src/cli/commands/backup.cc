@@ -155,9 +155,9 @@ void AddBackupCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
           std::cerr << fmt::format("warning: {} files or directories could not be read and are not in the snapshot\n",
                                    result->warnings.size());
         }
-        return kExitWarnings;
+        return FinishOnClouds(*repo, global, kExitWarnings);
       }
-      return kExitOk;
+      return FinishOnClouds(*repo, global, kExitOk);
     });
   });
 }

@@ -5,7 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/cloud_findings.h"
 #include "cli/exit_codes.h"
+#include "engine/cloud_audit.h"
+#include "engine/clouds.h"
 #include "cli/format.h"
 #include "cli/progress_line.h"
 #include "engine/check.h"
@@ -16,6 +19,7 @@ namespace arkiv::cli {
 void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   struct Options {
     bool read_data = false;
+    std::string cloud;
   };
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("check", "Verify the repository; exit 1 if anything is missing or damaged");
@@ -24,6 +28,9 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       "With --read-data: also downloads every pack and authenticates every blob.\n"
       "Each problem names the pack, the blob and the snapshot paths it affects.");
   cmd->add_flag("--read-data", opts->read_data, "Read and verify all data");
+  cmd->add_option("--cloud", opts->cloud,
+                  "Multi-cloud repositories: audit this cloud only (default: every cloud is audited for missing, "
+                  "corrupt and unexpected objects; with --read-data every object on it is read)");
   cmd->callback([&global, &exit_code, opts] {
     exit_code = RunCommand(global, [&]() -> Result<int> {
       ASSIGN_OR_RETURN(auto repo, OpenRepository(global));
@@ -41,6 +48,16 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       }();
       if (!report) return Fail(report.error());
       bool errors = report->HasErrors();
+      auto placement = engine::PlacementOf(*repo);
+      if (!placement && !opts->cloud.empty()) {
+        return Fail(Code::kInvalidArgument, "--cloud: this is a single-store repository");
+      }
+      std::optional<engine::CloudAuditReport> audit;
+      if (placement) {
+        ASSIGN_OR_RETURN(audit, engine::AuditClouds(*repo, *placement, {opts->cloud, opts->read_data}));
+        errors = errors || audit->Count(engine::CloudFinding::Kind::kMissing) > 0 ||
+                 audit->Count(engine::CloudFinding::Kind::kCorrupt) > 0 || !audit->unreachable.empty();
+      }
       if (global.json) {
         nlohmann::json problems = nlohmann::json::array();
         for (const auto& p : report->problems) {
@@ -55,8 +72,12 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
         nlohmann::json j{{"message_type", "check"}, {"ok", !errors},         {"snapshots", report->snapshots},
                          {"packs", report->packs},  {"blobs", report->blobs}, {"blobs_read", report->blobs_read},
                          {"bytes_read", report->bytes_read}, {"problems", std::move(problems)}};
+        if (audit) {
+          j["clouds"] = CloudAuditJson(*audit, placement->clouds());
+          j["repair_debt"] = audit->debt.size();
+        }
         std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
-        return errors ? kExitError : kExitOk;
+        return FinishOnClouds(*repo, global, errors ? kExitError : kExitOk);
       }
       for (const auto& p : report->problems) {
         std::cerr << (p.warning ? "warning: " : "error: ") << p.message << "\n";
@@ -65,13 +86,20 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
           std::cerr << fmt::format("  ... and {} more\n", p.affected_total - p.affected.size());
         }
       }
+      if (audit) {
+        PrintCloudAudit(std::cerr, *audit, placement->clouds());
+        if (!audit->debt.empty()) {
+          std::cerr << fmt::format("{} placements are recorded as repair debt; `arkiv repair` completes them\n",
+                                   audit->debt.size());
+        }
+      }
       if (!global.quiet) {
         std::cout << fmt::format("checked {} snapshots, {} packs, {} blobs{}: {}\n", report->snapshots, report->packs,
                                  report->blobs,
                                  opts->read_data ? fmt::format(" ({} read)", HumanBytes(report->bytes_read)) : "",
                                  errors ? "PROBLEMS FOUND" : "no errors");
       }
-      return errors ? kExitError : kExitOk;
+      return FinishOnClouds(*repo, global, errors ? kExitError : kExitOk);
     });
   });
 }

@@ -104,13 +104,13 @@ void AddForgetCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                                    LocalTime(s.snapshot.time_ns), s.snapshot.host);
         }
       }
-      if (opts->dry_run) return kExitOk;
+      if (opts->dry_run) return FinishOnClouds(*repo, global, kExitOk);
       for (const auto& s : remove) RETURN_IF_ERROR(repo->RemoveFile(repo::FileKind::kSnapshot, s.id));
-      if (!opts->prune) return kExitOk;
+      if (!opts->prune) return FinishOnClouds(*repo, global, kExitOk);
       engine::PruneProgress progress;
       ASSIGN_OR_RETURN(auto report, engine::RunPrune(*repo, engine::PruneOptions{opts->max_unused, false}, progress));
       PrintPruneReport(global, report, false);
-      return kExitOk;
+      return FinishOnClouds(*repo, global, kExitOk);
     });
   });
 }

@@ -7,9 +7,26 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/format.h"
+#include "engine/clouds.h"
+#include "placement/cloud_set.h"
 #include "storage/open_store.h"
 
 namespace arkiv::cli {
+namespace {
+
+Result<placement::CloudSet> MakeCloudSet(const std::vector<std::string>& args, const std::string& policy, int quorum) {
+  placement::CloudSet set;
+  ASSIGN_OR_RETURN(set.policy, placement::ParsePolicy(policy));
+  set.write_quorum = quorum;
+  for (const auto& arg : args) {
+    ASSIGN_OR_RETURN(auto spec, placement::ParseCloudArgument(arg));
+    set.clouds.push_back(std::move(spec));
+  }
+  RETURN_IF_ERROR(set.Validate());
+  return set;
+}
+
+}  // namespace
 
 void AddInitCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   struct Options {
@@ -18,12 +35,20 @@ void AddInitCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
     uint32_t pack_mib = 16;
     uint32_t chunk_avg_kib = 1024;
     bool create_bucket = false;
+    std::vector<std::string> clouds;
+    std::string policy = "replicate";
+    int write_quorum = 0;
   };
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("init", "Create a new repository");
   cmd->footer(
       "Example:\n  ARKIV_PASSWORD_FILE=~/.arkiv-pass arkiv init --repo /srv/backup\n"
-      "The password is asked twice on a terminal. Keep it safe: without it the data cannot be read.");
+      "The password is asked twice on a terminal. Keep it safe: without it the data cannot be read.\n\n"
+      "Several clouds (any one of their URLs opens the repository afterwards):\n"
+      "  arkiv init --cloud aws=s3://bkt/arkiv --cloud az=azure://acct/backup --cloud nas=sftp://u@nas/srv/arkiv \\\n"
+      "             --policy ec:2+1\n"
+      "Policies: replicate (a full copy on every cloud; survives losing all but one) or ec:K+M (K+M clouds, "
+      "erasure-coded; survives losing any M, stores (K+M)/K times the data). Metadata is copied to every cloud.");
   cmd->add_option("--kdf-cost", opts->kdf_log2,
                   "scrypt cost as log2(N) (r=8, p=4): 15 takes ~0.5 s and 32 MiB per unlock (tests use 10)")
       ->check(CLI::Range(10, 22));
@@ -35,12 +60,27 @@ void AddInitCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       ->check(CLI::Range(64, 16384));
   cmd->add_flag("--create-bucket", opts->create_bucket,
                 "Create the S3 bucket or Azure container first if it does not exist");
+  cmd->add_option("--cloud", opts->clouds, "NAME=URL of one cloud of a multi-cloud repository (repeat per cloud)");
+  cmd->add_option("--policy", opts->policy, "With --cloud: replicate or ec:K+M (K+M = number of clouds)");
+  cmd->add_option("--write-quorum", opts->write_quorum,
+                  "With --cloud: clouds a write must reach to succeed (default: all but one)")
+      ->check(CLI::Range(1, 32));
   cmd->callback([&global, &exit_code, opts] {
     exit_code = RunCommand(global, [&]() -> Result<int> {
       if (!std::has_single_bit(opts->chunk_avg_kib)) {
         return Fail(Code::kInvalidArgument, "--chunk-size must be a power of two");
       }
-      ASSIGN_OR_RETURN(auto store, storage::OpenStore(global.repo));
+      std::shared_ptr<storage::Store> store;
+      std::optional<placement::CloudSet> clouds;
+      if (!opts->clouds.empty()) {
+        ASSIGN_OR_RETURN(clouds, MakeCloudSet(opts->clouds, opts->policy, opts->write_quorum));
+        ASSIGN_OR_RETURN(store, engine::OpenClouds(*clouds, OpenCloudStore));
+      } else {
+        if (opts->policy != "replicate" || opts->write_quorum != 0) {
+          return Fail(Code::kInvalidArgument, "--policy and --write-quorum need --cloud");
+        }
+        ASSIGN_OR_RETURN(store, storage::OpenStore(global.repo));
+      }
       if (opts->create_bucket) RETURN_IF_ERROR(store->CreateLocation());
       ASSIGN_OR_RETURN(std::string password, ReadPassword(global, true, "new repository password"));
       repo::InitOptions init;
@@ -50,15 +90,24 @@ void AddInitCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       init.chunker.avg_size = opts->chunk_avg_kib << 10;
       init.chunker.min_size = init.chunker.avg_size / 2;
       init.chunker.max_size = init.chunker.avg_size * 8;
+      if (clouds) init.clouds = clouds->Serialize();
       ASSIGN_OR_RETURN(auto repo, repo::Repository::Init(store, password, init));
       if (global.json) {
         nlohmann::json j{{"message_type", "initialized"}, {"id", repo->config().id.Hex()},
                          {"repository", store->Location()}};
+        if (clouds) {
+          j["policy"] = clouds->policy.ToString();
+          for (const auto& c : clouds->clouds) j["clouds"].push_back({{"name", c.name}, {"url", c.url}});
+        }
         std::cout << JsonText(j) << std::endl;
       } else if (!global.quiet) {
         std::cout << fmt::format("created arkiv repository {} at {}\n", repo->config().id.Short(), store->Location());
+        if (clouds) {
+          std::cout << "open it with --repo and the URL of any one of its clouds, e.g. --repo "
+                    << clouds->clouds.front().url << "\n";
+        }
       }
-      return kExitOk;
+      return FinishOnClouds(*repo, global, kExitOk);
     });
   });
 }

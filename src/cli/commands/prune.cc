@@ -29,7 +29,7 @@ void AddPruneCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       engine::PruneProgress progress;
       ASSIGN_OR_RETURN(auto report, engine::RunPrune(*repo, engine::PruneOptions{opts->max_unused, opts->dry_run}, progress));
       PrintPruneReport(global, report, opts->dry_run);
-      return kExitOk;
+      return FinishOnClouds(*repo, global, kExitOk);
     });
   });
 }

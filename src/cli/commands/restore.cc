@@ -80,7 +80,7 @@ void AddRestoreCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                                  opts->verify ? fmt::format(", {} verified", result->verified_files) : "",
                                  result->errors.empty() ? "" : fmt::format(", {} errors", result->errors.size()));
       }
-      return result->errors.empty() ? kExitOk : kExitError;
+      return FinishOnClouds(*repo, global, result->errors.empty() ? kExitOk : kExitError);
     });
   });
 }

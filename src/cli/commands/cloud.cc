@@ -1,0 +1,80 @@
+// arkiv cloud list: the clouds of a multi-cloud repository, its policy, and
+// whether each cloud answers right now.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/format.h"
+#include "engine/clouds.h"
+
+namespace arkiv::cli {
+namespace {
+
+struct Probe {
+  bool up = false;
+  double ms = 0;
+  std::string error;
+};
+
+// One small read per cloud: the config, which every cloud holds.
+Probe ProbeCloud(storage::Store& store) {
+  auto start = std::chrono::steady_clock::now();
+  auto info = store.Stat("config");
+  Probe p;
+  p.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  p.up = info.has_value();
+  if (!info) p.error = info.error().message();
+  return p;
+}
+
+}  // namespace
+
+void AddCloudCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
+  CLI::App* cmd = app.add_subcommand("cloud", "Show the clouds of a multi-cloud repository");
+  cmd->require_subcommand(1);
+  CLI::App* list = cmd->add_subcommand("list", "List the clouds, the policy, and whether each cloud answers");
+  list->footer("Exit 0 when every cloud answers, 3 when some do not (the repository is still usable while no "
+               "more than the policy tolerates are out).");
+  list->callback([&global, &exit_code] {
+    exit_code = RunCommand(global, [&]() -> Result<int> {
+      ASSIGN_OR_RETURN(auto repo, OpenRepository(global));
+      ASSIGN_OR_RETURN(placement::CloudSet set, engine::RequireCloudSet(*repo));
+      auto placement = engine::PlacementOf(*repo);
+      int down = 0;
+      nlohmann::json clouds = nlohmann::json::array();
+      if (!global.json && !global.quiet) {
+        std::cout << fmt::format("policy {}, write quorum {} of {}, cloud set generation {}\n",
+                                 placement->policy().ToString(), placement->write_quorum(), set.clouds.size(),
+                                 set.generation);
+        std::cout << fmt::format("{:<12} {:<6} {:>9}  {}\n", "CLOUD", "STATE", "LATENCY", "URL");
+      }
+      for (size_t i = 0; i < set.clouds.size(); ++i) {
+        const auto& spec = set.clouds[i];
+        Probe p = ProbeCloud(*placement->clouds()[i].store);
+        down += !p.up;
+        if (global.json) {
+          nlohmann::json c{{"name", spec.name}, {"url", spec.url}, {"read_cost", spec.read_cost}, {"up", p.up},
+                           {"latency_ms", p.ms}};
+          if (!p.up) c["error"] = p.error;
+          clouds.push_back(c);
+        } else if (!global.quiet) {
+          std::cout << fmt::format("{:<12} {:<6} {:>7.1f}ms  {}\n", spec.name, p.up ? "up" : "DOWN", p.ms, spec.url);
+          if (!p.up) std::cout << "             " << p.error << "\n";
+        }
+      }
+      if (global.json) {
+        nlohmann::json j{{"message_type", "clouds"},       {"policy", placement->policy().ToString()},
+                         {"write_quorum", placement->write_quorum()}, {"generation", set.generation},
+                         {"clouds", clouds}};
+        std::cout << JsonText(j) << std::endl;
+      }
+      return down > 0 ? kExitWarnings : kExitOk;
+    });
+  });
+}
+
+}  // namespace arkiv::cli

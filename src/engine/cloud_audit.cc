@@ -1,0 +1,195 @@
+#include "engine/cloud_audit.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "crypto/sha256.h"
+#include "placement/shard.h"
+#include "placement/shard_name.h"
+#include "repo/layout.h"
+
+namespace arkiv::engine {
+namespace {
+
+using placement::PlacementStore;
+
+// Objects placed on every cloud (design.md §20.2) that the audit looks at.
+bool IsReplicatedKind(std::string_view name) {
+  return name == repo::kConfigName || name.starts_with("keys/") || name.starts_with("clouds/") ||
+         name.starts_with("index/") || name.starts_with("snapshots/") || name.starts_with("tree/");
+}
+
+// Verifies one object as read from a cloud; an error says what is wrong.
+Status VerifyObject(std::string_view name, ByteView bytes) {
+  if (auto shard_name = placement::ParseShardName(name)) {
+    ASSIGN_OR_RETURN(placement::Shard shard, placement::ParseShard(bytes));
+    auto hash = placement::ContentHashOf(shard_name->pack);
+    if (shard.header.pack_id.Hex() != *hash || shard.header.index != shard_name->index ||
+        shard.header.data_shards != shard_name->k || shard.header.parity_shards != shard_name->m ||
+        shard.header.pack_size != shard_name->pack_size) {
+      return Fail(Code::kDataLoss, "the shard's header does not match its name");
+    }
+    return OkStatus();
+  }
+  auto hash = placement::ContentHashOf(name);
+  if (hash && crypto::Sha256(bytes).Hex() != *hash) {
+    return Fail(Code::kDataLoss, "content does not match its name (SHA-256)");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+std::string_view FindingKindName(CloudFinding::Kind kind) {
+  switch (kind) {
+    case CloudFinding::Kind::kMissing: return "missing";
+    case CloudFinding::Kind::kCorrupt: return "corrupt";
+    case CloudFinding::Kind::kUnexpected: return "unexpected";
+  }
+  return "";
+}
+
+size_t CloudAuditReport::Count(CloudFinding::Kind kind) const {
+  size_t n = 0;
+  for (const auto& f : findings) n += f.kind == kind;
+  return n;
+}
+
+Result<CloudAuditReport> AuditClouds(repo::Repository& repo, PlacementStore& clouds, const CloudAuditOptions& options,
+                                     const std::function<void(std::string_view)>& progress) {
+  const auto& list = clouds.clouds();
+  size_t n = list.size();
+  CloudAuditReport report;
+  for (size_t i = 0; i < n; ++i) {
+    if (options.cloud.empty() || list[i].name == options.cloud) report.audited.push_back(i);
+  }
+  if (report.audited.empty()) {
+    std::string names;
+    for (const auto& c : list) names += (names.empty() ? "" : ", ") + c.name;
+    return Fail(Code::kInvalidArgument, fmt::format("no cloud named '{}' (clouds: {})", options.cloud, names));
+  }
+
+  // Every cloud's listing: the others decide what the audited ones should hold.
+  std::vector<std::map<std::string, uint64_t>> held(n);
+  std::vector<bool> listed(n, false);
+  for (size_t i = 0; i < n; ++i) {
+    if (progress) progress(fmt::format("listing cloud {}", list[i].name));
+    Status st = list[i].store->List("", [&](const storage::ObjectInfo& info) {
+      held[i].emplace(info.name, info.size);
+      return OkStatus();
+    });
+    if (!st) {
+      report.unreachable[i] = st.error().message();
+      continue;
+    }
+    listed[i] = true;
+    report.objects[i] = held[i].size();
+  }
+
+  // Repair records, from every cloud that answered.
+  std::set<std::string> record_names;
+  for (size_t i = 0; i < n; ++i) {
+    for (auto it = held[i].lower_bound(std::string(placement::kRepairPrefix));
+         it != held[i].end() && it->first.starts_with(placement::kRepairPrefix); ++it) {
+      record_names.insert(it->first);
+    }
+  }
+  std::set<placement::DebtEntry> debt;
+  for (const auto& name : record_names) {
+    auto bytes = clouds.Get(name);
+    if (!bytes) continue;  // removed meanwhile, or unreadable: the listings still tell
+    auto record = placement::DebtRecord::Parse(*bytes);
+    if (!record) continue;
+    report.debt_records.push_back(name);
+    debt.insert(record->entries.begin(), record->entries.end());
+  }
+  report.debt.assign(debt.begin(), debt.end());
+  std::set<std::string> in_debt;
+  for (const auto& d : debt) in_debt.insert(d.object);
+
+  // Expected objects: name on the cloud → (logical name, expected size or 0 if unknown).
+  int quorum = clouds.write_quorum();
+  std::map<std::string, size_t> copies;
+  std::map<std::string, uint64_t> replicated_size;
+  for (size_t i = 0; i < n; ++i) {
+    for (const auto& [name, size] : held[i]) {
+      if (IsReplicatedKind(name)) {
+        copies[name]++;
+        replicated_size.emplace(name, size);
+      }
+    }
+  }
+  std::set<std::string> replicated_expected;
+  for (const auto& [name, count] : copies) {
+    if (count >= static_cast<size_t>(quorum) || in_debt.contains(name)) replicated_expected.insert(name);
+  }
+  std::vector<std::pair<std::string, uint64_t>> packs;  // data packs in the index
+  repo.index().ForEachPack([&](const repo::IndexedPack& pack) {
+    if (!pack.blobs.empty() && pack.blobs.front().type == repo::BlobType::kTree) return;
+    packs.emplace_back(repo::PackName(repo::BlobType::kData, pack.id), pack.size);
+  });
+
+  for (size_t i : report.audited) {
+    if (!listed[i]) continue;
+    std::map<std::string, std::string> expected;  // name on cloud i → logical
+    std::map<std::string, uint64_t> expected_size;
+    for (const auto& name : replicated_expected) {
+      expected[name] = name;
+      expected_size[name] = replicated_size[name];
+    }
+    for (const auto& [pack, size] : packs) {
+      std::string child = clouds.ChildName(pack, i, size);
+      expected[child] = pack;
+      if (clouds.policy().erasure()) {
+        expected_size[child] = placement::kShardHeaderSize + placement::ShardSizeFor(size, clouds.policy().k);
+      } else {
+        expected_size[child] = size;
+      }
+    }
+    for (const auto& [name, logical] : expected) {
+      auto it = held[i].find(name);
+      if (it == held[i].end()) {
+        report.findings.push_back({CloudFinding::Kind::kMissing, i, name, logical, "not on this cloud"});
+      } else if (name != repo::kConfigName && !name.starts_with("keys/") && it->second != expected_size[name]) {
+        report.findings.push_back({CloudFinding::Kind::kCorrupt, i, name, logical,
+                                   fmt::format("{} bytes, expected {}", it->second, expected_size[name])});
+      }
+    }
+    for (const auto& [name, size] : held[i]) {
+      if (expected.contains(name) || name.starts_with("locks/") || name.starts_with(placement::kRepairPrefix)) continue;
+      bool ours = IsReplicatedKind(name) || name.starts_with("data/");
+      if (!ours) continue;
+      std::string logical = name;
+      if (auto shard = placement::ParseShardName(name)) logical = shard->pack;
+      report.findings.push_back({CloudFinding::Kind::kUnexpected, i, name, logical,
+                                 IsReplicatedKind(name) ? "left over from a remove while this cloud was out"
+                                                        : "in no index (an interrupted backup, or removed by prune "
+                                                          "while this cloud was out)"});
+    }
+    if (!options.read_data) continue;
+    size_t done = 0;
+    for (const auto& [name, logical] : expected) {
+      if (!held[i].contains(name)) continue;
+      if (progress && done++ % 16 == 0) progress(fmt::format("reading cloud {}: {}", list[i].name, name));
+      auto bytes = list[i].store->Get(name);
+      if (!bytes) {
+        report.findings.push_back({bytes.error().code() == Code::kDataLoss ? CloudFinding::Kind::kCorrupt
+                                                                            : CloudFinding::Kind::kMissing,
+                                   i, name, logical, bytes.error().message()});
+        continue;
+      }
+      report.bytes_read += bytes->size();
+      if (Status st = VerifyObject(name, *bytes); !st) {
+        // A size mismatch was already reported for this object.
+        bool known = std::any_of(report.findings.begin(), report.findings.end(), [&](const CloudFinding& f) {
+          return f.cloud == i && f.object == name;
+        });
+        if (!known) report.findings.push_back({CloudFinding::Kind::kCorrupt, i, name, logical, st.error().message()});
+      }
+    }
+  }
+  return report;
+}
+
+}  // namespace arkiv::engine

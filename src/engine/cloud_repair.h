@@ -1,0 +1,32 @@
+// `arkiv repair`: rebuilds what an audit found missing or corrupt on a cloud
+// from the other clouds — copies from a verified copy, shards re-encoded
+// from the pack decoded (and verified) from the others — then removes the
+// repair records it has discharged. Idempotent and resumable: a second run
+// audits again and finds nothing left to do.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "engine/cloud_audit.h"
+#include "placement/placement_store.h"
+
+namespace arkiv::engine {
+
+struct CloudRepairReport {
+  uint64_t rebuilt = 0;            // objects written to a cloud
+  uint64_t bytes_written = 0;
+  std::vector<std::string> failed;  // "cloud: object: why"
+  uint64_t records_removed = 0;    // repair/ records discharged
+};
+
+// Repairs the missing and corrupt findings of `audit`; unexpected objects
+// are left to `prune` (they may be a running backup's). With `dry_run`
+// nothing is written and the report counts what would be.
+Result<CloudRepairReport> RepairClouds(placement::PlacementStore& clouds, const CloudAuditReport& audit, bool dry_run,
+                                       const std::function<void(std::string_view)>& progress = nullptr);
+
+}  // namespace arkiv::engine

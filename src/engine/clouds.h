@@ -1,0 +1,40 @@
+// A repository over several clouds: reading and writing its cloud set
+// (design.md §20.1) and putting an open repository onto the placement store
+// over all of its clouds.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/status.h"
+#include "placement/cloud_set.h"
+#include "placement/placement_store.h"
+#include "repo/repository.h"
+#include "storage/store.h"
+
+namespace arkiv::engine {
+
+using StoreOpener = std::function<Result<std::shared_ptr<storage::Store>>(std::string_view url)>;
+
+// The newest cloud set in the repository (highest generation); nullopt for
+// a single-store repository. Damaged cloud set files are skipped if a good
+// one is left; kDataLoss if none is.
+Result<std::optional<placement::CloudSet>> LoadCloudSet(repo::Repository& repo);
+
+// LoadCloudSet for commands that need clouds: kFailedPrecondition naming the
+// store for a single-store repository.
+Result<placement::CloudSet> RequireCloudSet(repo::Repository& repo);
+
+// Opens every cloud of `set` with `open` and makes the placement store.
+Result<std::shared_ptr<placement::PlacementStore>> OpenClouds(const placement::CloudSet& set, const StoreOpener& open);
+
+// LoadCloudSet, then OpenClouds, then repo.ReplaceStore. Returns the
+// placement store, or nullptr for a single-store repository.
+Result<std::shared_ptr<placement::PlacementStore>> AttachClouds(repo::Repository& repo, const StoreOpener& open);
+
+// The placement store under `repo`, or nullptr.
+std::shared_ptr<placement::PlacementStore> PlacementOf(const repo::Repository& repo);
+
+}  // namespace arkiv::engine
