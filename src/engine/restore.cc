@@ -248,12 +248,19 @@ Status Restorer::WriteFile(const FileJob& job) {
   int raw = ::open(job.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (raw < 0) return FailErrno(errno, "create " + job.path);
   Fd fd(raw);
+  // A file that cannot be restored whole is not left behind half written
+  // under its name: a restore gives right files or none (the error names it).
+  auto abandon = [&](Error error) -> Status {
+    ::unlink(job.path.c_str());
+    return Fail(std::move(error));
+  };
   uint64_t offset = 0;
   for (const Id& id : job.node.content) {
-    ASSIGN_OR_RETURN(Bytes data, repo_.LoadBlob(id, repo::BlobCheck::kAuthenticate));
-    RETURN_IF_ERROR(WriteSparse(fd.get(), data, offset, job.path));
-    offset += data.size();
-    progress_.bytes_done += data.size();
+    auto data = repo_.LoadBlob(id, repo::BlobCheck::kAuthenticate);
+    if (!data) return abandon(data.error());
+    if (auto st = WriteSparse(fd.get(), *data, offset, job.path); !st) return abandon(st.error());
+    offset += data->size();
+    progress_.bytes_done += data->size();
   }
   // Sets the length, leaving trailing all-zero blocks as a hole.
   if (::ftruncate(fd.get(), static_cast<off_t>(offset)) != 0) return FailErrno(errno, "truncate " + job.path);

@@ -29,6 +29,7 @@ constexpr size_t kMaxCachedLayouts = 200'000;
 // Objects whose misses are not repair debt: locks live minutes, and a repair
 // record missing on one cloud is complete on the others.
 bool IsEphemeral(std::string_view name) { return name.starts_with("locks/") || name.starts_with(kRepairPrefix); }
+bool IsLock(std::string_view name) { return name.starts_with("locks/"); }
 
 // The code for an operation that failed on several clouds: theirs when they
 // agree, else kUnavailable (some other cloud might have done better).
@@ -238,11 +239,15 @@ Status PlacementStore::PutCopies(std::string_view name, const std::vector<ByteVi
   // once. If too few are up for the quorum, all are tried (they may be back).
   std::vector<size_t> targets, skipped;
   for (size_t i = 0; i < n; ++i) (health_.IsDown(i) ? skipped : targets).push_back(i);
-  if (targets.size() < static_cast<size_t>(quorum_)) {
+  if (targets.size() < (IsLock(name) ? 1 : static_cast<size_t>(quorum_))) {
     targets.resize(n);
     std::iota(targets.begin(), targets.end(), 0);
     skipped.clear();
   }
+  // A lock needs only one cloud: it must not stop a restore from the
+  // clouds that are left. Its visibility is kept by List reading the locks
+  // of every cloud that answers, and by prune requiring every cloud.
+  size_t quorum = IsLock(name) ? 1 : static_cast<size_t>(quorum_);
   bool content_named = ContentHashOf(name).has_value();
   auto results = OnClouds<Status>(targets, [&](size_t i) {
     std::string child = ChildName(name, i, logical_size);
@@ -278,10 +283,10 @@ Status PlacementStore::PutCopies(std::string_view name, const std::vector<ByteVi
     roll_back();
     return Fail(*exists);
   }
-  if (ok < static_cast<size_t>(quorum_)) {
+  if (ok < quorum) {
     roll_back();
     return Fail(CommonCode(errors), fmt::format("put {}: stored on {} of {} clouds, {} needed: {}", name, ok, n,
-                                                quorum_, JoinMessages(errors)));
+                                                quorum, JoinMessages(errors)));
   }
   if (record_debt) {
     for (const auto& [i, error] : missed) AddDebt(name, i, error);
@@ -338,6 +343,21 @@ PlacementStats PlacementStore::stats() const {
     s.cloud_missed.push_back(cloud_missed_[i].load());
   }
   return s;
+}
+
+Status PlacementStore::RequireAllClouds(std::string_view why) {
+  std::vector<size_t> all(clouds_.size());
+  std::iota(all.begin(), all.end(), 0);
+  auto results = OnClouds<Status>(all, [&](size_t i) {
+    return CallStatus(i, [](Store& s) { return s.List("locks/", [](const ObjectInfo&) { return OkStatus(); }); });
+  });
+  std::vector<Error> errors;
+  for (auto& r : results) {
+    if (!r) errors.push_back(r.error());
+  }
+  if (errors.empty()) return OkStatus();
+  return Fail(Code::kUnavailable, fmt::format("{} needs every cloud, and {} did not answer: {}", why, errors.size(),
+                                              JoinMessages(errors)));
 }
 
 Status PlacementStore::CreateLocation() {
@@ -654,14 +674,17 @@ Result<storage::ObjectInfo> PlacementStore::Stat(std::string_view name) {
 }
 
 Status PlacementStore::List(std::string_view prefix, const std::function<Status(const ObjectInfo&)>& fn) {
-  // Every object is on at least Q clouds, so any N-Q+1 clouds' listings
-  // together name every object (design.md §20.4).
+  // Every object was written to at least Q clouds, so any N-Q+1 clouds'
+  // listings together name every object — unless clouds were wiped or
+  // replaced by empty ones, which answer with nothing. So every cloud that
+  // answers is listed, and at least N-Q+1 must (design.md §20.4).
   std::set<std::string, std::less<>> seen;
   std::optional<Error> callback_error;
   std::vector<Error> errors;
   size_t answered = 0;
+  // A lock may be on one cloud only: one answer is enough to list locks.
+  size_t needed = IsLock(prefix) ? 1 : NotFoundThreshold();
   for (size_t i : ReadOrder(prefix)) {
-    if (answered >= NotFoundThreshold()) break;
     auto listed = Call<bool>(i, [&](Store& s) -> Result<bool> {
       RETURN_IF_ERROR(s.List(prefix, [&](const ObjectInfo& info) -> Status {
         ObjectInfo logical = info;
@@ -686,9 +709,9 @@ Status PlacementStore::List(std::string_view prefix, const std::function<Status(
       errors.push_back(listed.error());
     }
   }
-  if (answered < NotFoundThreshold()) {
+  if (answered < needed) {
     return Fail(CommonCode(errors), fmt::format("list {}: {} of {} clouds answered, {} needed: {}", prefix, answered,
-                                                clouds_.size(), NotFoundThreshold(), JoinMessages(errors)));
+                                                clouds_.size(), needed, JoinMessages(errors)));
   }
   return OkStatus();
 }

@@ -72,6 +72,10 @@ class PlacementStore : public storage::Store {
   // cloud that is up. kUnavailable when no cloud took it.
   Status FlushDebt();
   std::vector<DebtEntry> UnflushedDebt() const;
+  // kUnavailable naming the clouds that do not answer a listing of locks.
+  // Prune calls it: a reader's lock may be on one cloud only, and deleting
+  // while a cloud is out would leave its copies behind.
+  Status RequireAllClouds(std::string_view why);
   PlacementStats stats() const;
 
   const std::vector<Cloud>& clouds() const { return clouds_; }

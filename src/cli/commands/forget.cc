@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "engine/clouds.h"
 #include "cli/format.h"
 #include "cli/prune_output.h"
 #include "cli/snapshot_json.h"
@@ -57,6 +58,9 @@ void AddForgetCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
         return Fail(Code::kInvalidArgument, "no policy given: name snapshots or use --keep-* (nothing removed)");
       }
       ASSIGN_OR_RETURN(auto repo, OpenRepository(global));
+      if (auto placement = engine::PlacementOf(*repo); placement && opts->prune) {
+        RETURN_IF_ERROR(placement->RequireAllClouds("forget --prune"));
+      }
       ASSIGN_OR_RETURN(auto lock, repo::RepositoryLock::Acquire(*repo, true));
       std::vector<repo::SnapshotRecord> remove, keep;
       std::map<Id, std::vector<std::string>> reasons;

@@ -1,6 +1,7 @@
 // arkiv prune: delete data that no snapshot uses.
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "engine/clouds.h"
 #include "cli/prune_output.h"
 #include "engine/prune.h"
 #include "repo/lock.h"
@@ -25,6 +26,7 @@ void AddPruneCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   cmd->callback([&global, &exit_code, opts] {
     exit_code = RunCommand(global, [&]() -> Result<int> {
       ASSIGN_OR_RETURN(auto repo, OpenRepository(global));
+      if (auto placement = engine::PlacementOf(*repo)) RETURN_IF_ERROR(placement->RequireAllClouds("prune"));
       ASSIGN_OR_RETURN(auto lock, repo::RepositoryLock::Acquire(*repo, true));
       engine::PruneProgress progress;
       ASSIGN_OR_RETURN(auto report, engine::RunPrune(*repo, engine::PruneOptions{opts->max_unused, opts->dry_run}, progress));
