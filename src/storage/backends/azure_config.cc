@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <strings.h>
 
+#include <charconv>
 #include <cstdlib>
 #include <map>
 
@@ -186,10 +187,19 @@ Result<AzureConfig> ParseAzureUrl(std::string_view url, const GetEnv& env) {
       ASSIGN_OR_RETURN(config.tier, NormalizeTier(value));
     } else if (name == "sas") {
       url_sas = value;
+    } else if (name == "timeout") {
+      int seconds = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+      if (ec != std::errc() || end != value.data() + value.size() || seconds < 1 || seconds > 3600) {
+        return Fail(Code::kInvalidArgument, fmt::format("azure://{}/{}: timeout must be a number of seconds from 1 "
+                                                        "to 3600",
+                                                        config.account, config.container));
+      }
+      config.timeout_seconds = seconds;
     } else {
       return Fail(Code::kInvalidArgument,
-                  fmt::format("azure://{}/{}: unknown URL parameter '{}' (known: endpoint, tier, sas)", config.account,
-                              config.container, name));
+                  fmt::format("azure://{}/{}: unknown URL parameter '{}' (known: endpoint, tier, sas, timeout)",
+                              config.account, config.container, name));
     }
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);

@@ -1,7 +1,7 @@
 // Where an Azure store is and how it authenticates: parses the repository URL
 // and the credentials from the environment.
 //
-//   azure://ACCOUNT/CONTAINER[/PREFIX][?endpoint=URL&tier=Hot|Cool|Cold|Archive&sas=TOKEN]
+//   azure://ACCOUNT/CONTAINER[/PREFIX][?endpoint=URL&tier=Hot|Cool|Cold|Archive&sas=TOKEN&timeout=SECONDS]
 //
 // Credentials, first match wins:
 //   1. sas= in the URL (percent-encoded);
@@ -12,7 +12,8 @@
 // The endpoint is endpoint= if given, else the connection string's
 // BlobEndpoint, else https://ACCOUNT.blob.core.windows.net. An endpoint with
 // a path (Azurite: http://127.0.0.1:10000/devstoreaccount1) makes path-style
-// URLs.
+// URLs. `timeout` bounds the wait to connect and any stall of a transfer
+// (default 30 s to connect, 60 s under 1 KiB/s).
 //
 // Errors are kInvalidArgument and never quote a key or a SAS token.
 #pragma once
@@ -34,6 +35,7 @@ struct AzureConfig {
   std::string tier;      // "", "Hot", "Cool", "Cold" or "Archive"
   std::string key;       // base64 account key; "" when using a SAS
   std::string sas;       // SAS query without '?'; "" when using the key
+  int timeout_seconds = 0;  // connect and stall timeout; 0: HttpClient's defaults
 };
 
 using GetEnv = std::function<std::optional<std::string>(const char*)>;

@@ -71,7 +71,8 @@ std::string RedactedUrl(std::string_view url) {
   return std::string(url.substr(0, url.find('?')));
 }
 
-HttpClient::HttpClient() {
+HttpClient::HttpClient(int timeout_seconds) {
+  if (timeout_seconds > 0) connect_timeout_seconds_ = stall_timeout_seconds_ = timeout_seconds;
   static const bool initialized = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
   (void)initialized;
 }
@@ -115,10 +116,10 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
-  // A stalled transfer (under 1 KiB/s for a minute) fails rather than hangs.
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, connect_timeout_seconds_);
+  // A stalled transfer (under 1 KiB/s for the stall timeout) fails rather than hangs.
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 60L);
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, stall_timeout_seconds_);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response);

@@ -45,7 +45,9 @@ struct HttpResponse {
 
 class HttpClient {
  public:
-  HttpClient();
+  // `timeout_seconds` bounds connecting and any stall of a transfer; 0 keeps
+  // the defaults (30 s to connect, 60 s under 1 KiB/s).
+  explicit HttpClient(int timeout_seconds = 0);
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
@@ -56,6 +58,8 @@ class HttpClient {
   CURL* Acquire();
   void Release(CURL* handle);
 
+  long connect_timeout_seconds_ = 30;
+  long stall_timeout_seconds_ = 60;
   std::mutex mutex_;
   std::vector<CURL*> idle_;
 };

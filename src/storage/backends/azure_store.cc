@@ -56,7 +56,10 @@ Result<std::shared_ptr<AzureStore>> AzureStore::Open(std::string_view url, Optio
 }
 
 AzureStore::AzureStore(AzureConfig config, Options options)
-    : config_(std::move(config)), options_(options), endpoint_path_(EndpointPath(config_.endpoint)) {
+    : config_(std::move(config)),
+      options_(options),
+      endpoint_path_(EndpointPath(config_.endpoint)),
+      http_(config_.timeout_seconds) {
   if (options_.block_size == 0) options_.block_size = uint64_t{16} << 20;
   if (options_.list_page_size <= 0) options_.list_page_size = 5000;
 }
@@ -92,7 +95,7 @@ Result<HttpResponse> AzureStore::Send(const std::string& method, const std::stri
     headers.emplace_back("Authorization", fmt::format("SharedKey {}:{}", config_.account, *signature));
   }
   auto response = http_.Send({.method = method, .url = url, .headers = std::move(headers), .body = body});
-  if (!response) return Fail(response.error().Context(Location()));
+  if (!response) return Fail(response.error().Context(fmt::format("{}: request to Azure failed", Location())));
   return response;
 }
 
@@ -113,9 +116,9 @@ Error AzureStore::ErrorFor(const HttpResponse& response, std::string_view action
   if (!body.message.empty()) detail += ": " + body.message;
   if (code == "ContainerNotFound") {
     return Error(Code::kFailedPrecondition,
-                 fmt::format("{}: container '{}' does not exist in account '{}'; create it with `arkiv init "
+                 fmt::format("{}: container '{}' does not exist in account '{}' at {}; create it with `arkiv init "
                              "--create-bucket` or `az storage container create --name {}`",
-                             where, config_.container, config_.account, config_.container));
+                             where, config_.container, config_.account, config_.endpoint, config_.container));
   }
   if (status == 404) return Error(Code::kNotFound, fmt::format("{}: {}: no such object", where, action));
   if (code == "BlobAlreadyExists" || status == 412) {
