@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <ostream>
 #include <thread>
 
 #include "core/status_test_util.h"
@@ -44,6 +45,9 @@ struct Cloud {
   std::function<Result<int>()> server_port;
   std::function<std::shared_ptr<Store>(const std::string& endpoint, const StoreSettings&)> make;
 };
+
+// gtest shows the parameter in test names (and ctest's): its name, not its bytes.
+void PrintTo(const Cloud& cloud, std::ostream* os) { *os << cloud.name; }
 
 std::shared_ptr<Store> MakeS3Store(const std::string& server_endpoint, const std::string& endpoint,
                                    const StoreSettings& settings) {
