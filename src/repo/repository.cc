@@ -51,6 +51,11 @@ Result<std::unique_ptr<Repository>> Repository::Open(std::shared_ptr<storage::St
     if (config_bytes.error().code() == Code::kNotFound) {
       return Fail(Code::kRepositoryNotFound, fmt::format("{}: no repository found (run `arkiv init`)", store->Location()));
     }
+    // The bucket or container is missing (or "config" is a directory): no
+    // repository either, and the store's message says what to create.
+    if (config_bytes.error().code() == Code::kFailedPrecondition) {
+      return Fail(Code::kRepositoryNotFound, config_bytes.error().message());
+    }
     return Fail(config_bytes.error());
   }
   std::vector<Id> key_ids;

@@ -9,6 +9,7 @@
 #include "repo/repo_test_util.h"
 #include "repo/sealed_file.h"
 #include "storage/backends/memory_store.h"
+#include "storage/wrappers/fault_store.h"
 
 namespace arkiv::repo {
 namespace {
@@ -73,6 +74,16 @@ TEST_F(RepositoryTest, OpenWithAWrongPasswordIsWrongPassword) {
 TEST(RepositoryOpenTest, EmptyStoreIsRepositoryNotFound) {
   auto store = std::make_shared<storage::MemoryStore>();
   EXPECT_TRUE(FailedWith(Repository::Open(store, kTestPassword), Code::kRepositoryNotFound));
+}
+
+// A store whose bucket or container is missing says so (kFailedPrecondition):
+// no repository there either, and the store's message is the one to show.
+TEST(RepositoryOpenTest, MissingBucketIsRepositoryNotFoundWithTheStoresMessage) {
+  auto store = std::make_shared<storage::FaultStore>(std::make_shared<storage::MemoryStore>());
+  store->AddRule(storage::FaultRule::Fail(Code::kFailedPrecondition).On(storage::Operation::kGet));
+  auto opened = Repository::Open(store, kTestPassword);
+  ASSERT_TRUE(FailedWith(opened, Code::kRepositoryNotFound));
+  EXPECT_NE(opened.error().message().find("injected fault"), std::string::npos) << opened.error().message();
 }
 
 TEST_F(RepositoryTest, InitTwiceIsAlreadyExistsAndChangesNothing) {

@@ -41,15 +41,18 @@ Result<std::shared_ptr<Store>> OpenStore(std::string_view url) {
   // throttling are retried with backoff in this one place.
   if (url.starts_with("s3://")) {
     ASSIGN_OR_RETURN(auto store, S3Store::Open(url));
-    return std::make_shared<RetryStore>(std::shared_ptr<Store>(std::move(store)));
+    ASSIGN_OR_RETURN(RetryPolicy retry, RetryPolicyFromEnvironment());
+    return std::make_shared<RetryStore>(std::shared_ptr<Store>(std::move(store)), retry);
   }
   if (url.starts_with("azure://")) {
     ASSIGN_OR_RETURN(auto store, AzureStore::Open(url));
-    return std::make_shared<RetryStore>(std::shared_ptr<Store>(std::move(store)));
+    ASSIGN_OR_RETURN(RetryPolicy retry, RetryPolicyFromEnvironment());
+    return std::make_shared<RetryStore>(std::shared_ptr<Store>(std::move(store)), retry);
   }
   if (url.starts_with("sftp://")) {
     ASSIGN_OR_RETURN(SftpLocation location, ParseSftpUrl(url));
-    return std::make_shared<RetryStore>(std::make_shared<SftpStore>(std::move(location)));
+    ASSIGN_OR_RETURN(RetryPolicy retry, RetryPolicyFromEnvironment());
+    return std::make_shared<RetryStore>(std::make_shared<SftpStore>(std::move(location)), retry);
   }
   size_t scheme = url.find("://");
   if (scheme != std::string_view::npos) {

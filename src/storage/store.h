@@ -33,7 +33,9 @@
 // throttling), kPermissionDenied (credentials rejected; never retried),
 // kResourceExhausted (disk full, quota), kInvalidArgument (bad name or range),
 // kDataLoss (the store returned bytes it knows to be damaged or short),
-// kFailedPrecondition (the name conflicts with a directory, see above).
+// kFailedPrecondition (the name conflicts with a directory, see above; or
+// what the store lives in, a bucket or container, does not exist:
+// CreateLocation makes it).
 // Messages name the store location and the object; never a credential.
 //
 // Thread safety: all methods may be called concurrently.

@@ -40,7 +40,8 @@ roundtrip() {  # $1 = label; ARKIV_REPOSITORY set by the caller
 
 # --- S3 on moto
 moto_port=$(free_port)
-python3 -m moto.server -H 127.0.0.1 -p "$moto_port" >"$WORK/moto.log" 2>&1 &
+# "$PYTHON", not the python3 function of lib.sh: $! must be moto itself, or killing it leaves moto running.
+"$PYTHON" -m moto.server -H 127.0.0.1 -p "$moto_port" >"$WORK/moto.log" 2>&1 &
 register_pid $!
 if wait_port "$moto_port"; then
   export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing-secret AWS_DEFAULT_REGION=us-east-1

@@ -67,14 +67,18 @@ Status ApplyUrlParameter(AzureConfig& config, std::string_view name, const std::
     auto count = http::ParseNumberParameter(name, value, 1, 64);
     if (!count) return Fail(count.error().Context(where));
     config.part_uploads = static_cast<int>(*count);
+  } else if (name == "timeout") {
+    auto seconds = http::ParseTimeoutParameter(value);
+    if (!seconds) return Fail(seconds.error().Context(where));
+    config.timeout_seconds = *seconds;
   } else if (name == "connections") {
     // Validated and enforced by the wrapper that limits the store; here only
     // a hint for the connection pool.
     if (auto count = http::ParseNumberParameter(name, value, 1, 1024)) config.connections = static_cast<int>(*count);
   } else if (!http::IsStoreWideParameter(name)) {
     return Fail(Code::kInvalidArgument,
-                fmt::format("{}: unknown URL parameter '{}' (known: endpoint, tier, sas, part_uploads, and "
-                            "connections, upload_limit, download_limit for every store)",
+                fmt::format("{}: unknown URL parameter '{}' (known: endpoint, tier, sas, part_uploads, timeout, "
+                            "and connections, upload_limit, download_limit for every store)",
                             where, name));
   }
   return OkStatus();

@@ -2,7 +2,7 @@
 // and the credentials from the environment.
 //
 //   azure://ACCOUNT/CONTAINER[/PREFIX][?endpoint=URL&tier=Hot|Cool|Cold|Archive&sas=TOKEN
-//                                      &part_uploads=N]
+//                                      &part_uploads=N&timeout=SECONDS]
 //
 // part_uploads (1 to 64, default 4) is how many blocks of one large blob go
 // up at once. The store-wide parameters of every store URL (connections,
@@ -18,7 +18,8 @@
 // The endpoint is endpoint= if given, else the connection string's
 // BlobEndpoint, else https://ACCOUNT.blob.core.windows.net. An endpoint with
 // a path (Azurite: http://127.0.0.1:10000/devstoreaccount1) makes path-style
-// URLs.
+// URLs. `timeout` (1 to 3600) bounds the wait to connect and any wait for
+// the next byte each way (default 10 s to connect, 60 s without a byte).
 //
 // Errors are kInvalidArgument and never quote a key or a SAS token.
 #pragma once
@@ -35,13 +36,14 @@ namespace arkiv::storage {
 struct AzureConfig {
   std::string account;
   std::string container;
-  std::string prefix;    // "" or "a/b" (no leading or trailing '/')
-  std::string endpoint;  // scheme://host[:port][/path], no trailing '/'
-  std::string tier;      // "", "Hot", "Cool", "Cold" or "Archive"
-  std::string key;       // base64 account key; "" when using a SAS
-  std::string sas;       // SAS query without '?'; "" when using the key
-  int part_uploads = 4;  // blocks of one blob in flight at once
-  int connections = 8;   // requests the store may have in flight (a wrapper enforces it)
+  std::string prefix;       // "" or "a/b" (no leading or trailing '/')
+  std::string endpoint;     // scheme://host[:port][/path], no trailing '/'
+  std::string tier;         // "", "Hot", "Cool", "Cold" or "Archive"
+  std::string key;          // base64 account key; "" when using a SAS
+  std::string sas;          // SAS query without '?'; "" when using the key
+  int part_uploads = 4;     // blocks of one blob in flight at once
+  int connections = 8;      // requests the store may have in flight (a wrapper enforces it)
+  int timeout_seconds = 0;  // connect and stall timeout; 0: http::ClientOptions' defaults
 };
 
 using GetEnv = std::function<std::optional<std::string>(const char*)>;

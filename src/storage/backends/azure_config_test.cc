@@ -69,6 +69,16 @@ TEST(AzureConfigTest, ErrorsNameTheProblemButNoSecret) {
   EXPECT_FALSE(ParseAzureUrl("azure://acct/box/../x", env));
   EXPECT_FALSE(ParseAzureUrl("azure://acct/box?tier=Lukewarm", env));
   EXPECT_FALSE(ParseAzureUrl("azure://acct/box?bogus=1", env));
+  EXPECT_FALSE(ParseAzureUrl("azure://acct/box?timeout=0", env));
+  EXPECT_FALSE(ParseAzureUrl("azure://acct/box?timeout=2s", env));
+}
+
+TEST(AzureConfigTest, Timeout) {
+  auto env = Env({{"AZURE_STORAGE_KEY", std::string(kKey)}});
+  EXPECT_EQ(ParseAzureUrl("azure://acct/box", env)->timeout_seconds, 0);
+  auto timed = ParseAzureUrl("azure://acct/box?timeout=5", env);
+  ASSERT_TRUE(timed) << timed.error().message();
+  EXPECT_EQ(timed->timeout_seconds, 5);
 }
 
 TEST(AzureConfigTest, UploadParametersAndStoreWideOnes) {

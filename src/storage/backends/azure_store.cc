@@ -68,6 +68,7 @@ AzureStore::AzureStore(AzureConfig config, Options options)
   http::ClientOptions client;
   // Every call in flight may be a block upload with part_uploads requests.
   client.max_idle_handles = static_cast<size_t>(config_.connections) * static_cast<size_t>(config_.part_uploads);
+  http::ApplyTimeout(config_.timeout_seconds, client);
   http_ = std::make_unique<http::Client>(client);
 }
 
@@ -102,7 +103,7 @@ Result<http::Response> AzureStore::Send(const std::string& method, const std::st
     headers.emplace_back("Authorization", fmt::format("SharedKey {}:{}", config_.account, *signature));
   }
   auto response = http_->Send({.method = method, .url = url, .headers = std::move(headers), .body = body});
-  if (!response) return Fail(response.error().Context(Location()));
+  if (!response) return Fail(response.error().Context(fmt::format("{}: request to Azure failed", Location())));
   return response;
 }
 
@@ -123,9 +124,9 @@ Error AzureStore::ErrorFor(const http::Response& response, std::string_view acti
   if (!body.message.empty()) detail += ": " + body.message;
   if (code == "ContainerNotFound") {
     return Error(Code::kFailedPrecondition,
-                 fmt::format("{}: container '{}' does not exist in account '{}'; create it with `arkiv init "
+                 fmt::format("{}: container '{}' does not exist in account '{}' at {}; create it with `arkiv init "
                              "--create-bucket` or `az storage container create --name {}`",
-                             where, config_.container, config_.account, config_.container));
+                             where, config_.container, config_.account, config_.endpoint, config_.container));
   }
   if (status == 404) return Error(Code::kNotFound, fmt::format("{}: {}: no such object", where, action));
   if (code == "BlobAlreadyExists" || status == 412) {

@@ -67,6 +67,8 @@ Status ApplyUrlParameter(S3Options& options, std::string_view name, const std::s
   } else if (name == "part_uploads") {
     ASSIGN_OR_RETURN(uint64_t count, http::ParseNumberParameter(name, value, 1, 64));
     options.part_uploads = static_cast<int>(count);
+  } else if (name == "timeout") {
+    ASSIGN_OR_RETURN(options.timeout_seconds, http::ParseTimeoutParameter(value));
   } else if (name == "connections") {
     // Validated and enforced by the wrapper that limits the store; here only
     // a hint for the connection pool.
@@ -74,8 +76,8 @@ Status ApplyUrlParameter(S3Options& options, std::string_view name, const std::s
   } else if (!http::IsStoreWideParameter(name)) {
     return Fail(Code::kInvalidArgument,
                 fmt::format("s3 URL: unknown parameter '{}' (known: endpoint, region, path_style, storage_class, "
-                            "multipart_threshold, part_size, part_uploads, and connections, upload_limit, "
-                            "download_limit for every store)",
+                            "multipart_threshold, part_size, part_uploads, timeout, and connections, "
+                            "upload_limit, download_limit for every store)",
                             name));
   }
   return OkStatus();
@@ -140,6 +142,7 @@ http::ClientOptions ClientOptionsFor(const S3Options& options) {
   // Every call in flight may be a multipart Put with part_uploads requests.
   client.max_idle_handles =
       static_cast<size_t>(std::max(options.connections, 1)) * static_cast<size_t>(std::max(options.part_uploads, 1));
+  http::ApplyTimeout(options.timeout_seconds, client);
   return client;
 }
 
@@ -192,7 +195,7 @@ Result<http::Response> S3Store::Send(const std::string& method, std::string_view
   request.headers = std::move(headers);
   request.body = body;
   auto response = client_->Send(request);
-  if (!response) return Fail(response.error().Context(Location()));
+  if (!response) return Fail(response.error().Context(fmt::format("{}: request to S3 failed", Location())));
   return response;
 }
 
@@ -205,17 +208,31 @@ Error S3Store::ErrorOf(const http::Response& response, std::string_view what) co
   std::string context = fmt::format("{}: {}", Location(), what);
   if (s3_code == "NoSuchBucket") {
     return Error(Code::kFailedPrecondition,
-                 fmt::format("{}: bucket '{}' does not exist{}; create it with `arkiv init --create-bucket` or "
-                             "`aws s3 mb s3://{}`",
-                             context, options_.bucket, options_.endpoint.empty() ? "" : " at " + options_.endpoint,
+                 fmt::format("{}: bucket '{}' does not exist at {}; create it with `arkiv init --create-bucket` "
+                             "or `aws s3 mb s3://{}`",
+                             context, options_.bucket,
+                             options_.endpoint.empty() ? fmt::format("https://s3.{}.amazonaws.com", options_.region)
+                                                       : options_.endpoint,
                              options_.bucket));
   }
   Code code = S3ErrorCode(response.status, s3_code);
-  if (code == Code::kPermissionDenied) {
-    answer += s3_code == "RequestTimeTooSkewed" ? " (check this machine's clock)"
-                                                : " (check the credentials and their permissions)";
+  if (code != Code::kPermissionDenied) return Error(code, fmt::format("{}: {}", context, answer));
+  if (s3_code == "RequestTimeTooSkewed") {
+    return Error(code, fmt::format("{}: {} (check this machine's clock)", context, answer));
   }
-  return Error(code, fmt::format("{}: {}", context, answer));
+  // The server's message is left out: some quote the string to sign.
+  std::string status = fmt::format("HTTP {}{}{}", response.status, s3_code.empty() ? "" : " ", s3_code);
+  if (s3_code == "AccessDenied") {
+    return Error(code, fmt::format("{}: S3 denied access ({}); check the permissions of the credentials on bucket "
+                                   "'{}'",
+                                   context, status, options_.bucket));
+  }
+  // A HEAD reply has no body to say which: either may be wrong.
+  std::string what_failed =
+      s3_code.empty() ? "refused the credentials or their permissions" : "rejected the credentials";
+  return Error(code, fmt::format("{}: S3 {} ({}); check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the AWS "
+                                 "profile) and their permissions",
+                                 context, what_failed, status));
 }
 
 Status S3Store::CreateBucket() {
@@ -323,9 +340,16 @@ Result<Bytes> S3Store::Get(std::string_view name, uint64_t offset, uint64_t leng
   if (length != kToEnd && length > kToEnd - offset) return Fail(Outside(name, offset, length, std::nullopt));
   if (offset > 0 || length != kToEnd) return GetRange(name, offset, length);
   ASSIGN_OR_RETURN(auto response, Send("GET", KeyOf(name), {}));
-  if (response.status == 404) return Fail(Code::kNotFound, fmt::format("{}: object {} not found", Location(), name));
+  if (response.status == 404) return Fail(NotFound(response, name, fmt::format("get {}", name)));
   if (!IsSuccess(response)) return Fail(ErrorOf(response, fmt::format("get {}", name)));
   return std::move(response.body);
+}
+
+Error S3Store::NotFound(const http::Response& response, std::string_view name, std::string_view what) const {
+  // A missing bucket is a 404 too; HEAD replies have no body to tell.
+  auto body = ParseS3Error(AsString(response.body));
+  if (body && body->code == "NoSuchBucket") return ErrorOf(response, what);
+  return Error(Code::kNotFound, fmt::format("{}: object {} not found", Location(), name));
 }
 
 Error S3Store::Outside(std::string_view name, uint64_t offset, uint64_t length, std::optional<uint64_t> size) const {
@@ -340,7 +364,7 @@ Result<Bytes> S3Store::GetRange(std::string_view name, uint64_t offset, uint64_t
   Pairs headers{
       {"Range", to_end ? fmt::format("bytes={}-", offset) : fmt::format("bytes={}-{}", offset, offset + length - 1)}};
   ASSIGN_OR_RETURN(auto response, Send("GET", KeyOf(name), {}, std::move(headers)));
-  if (response.status == 404) return Fail(Code::kNotFound, fmt::format("{}: object {} not found", Location(), name));
+  if (response.status == 404) return Fail(NotFound(response, name, what));
   if (response.status == 416) {
     if (!to_end) return Fail(Outside(name, offset, length, std::nullopt));
     // S3 refuses the empty range at the very end, which the contract allows.

@@ -2,18 +2,20 @@
 //
 //   s3://BUCKET[/PREFIX][?endpoint=http://127.0.0.1:9000&region=us-east-1
 //                         &path_style=true|false&storage_class=STANDARD
-//                         &multipart_threshold=BYTES&part_size=BYTES&part_uploads=N]
+//                         &multipart_threshold=BYTES&part_size=BYTES&part_uploads=N
+//                         &timeout=SECONDS]
 //
 // Objects are keys PREFIX/NAME. Without `endpoint` the store talks to
 // https://s3.REGION.amazonaws.com, virtual-host style; with one, path style
 // unless path_style=false (then BUCKET.HOST, which libcurl resolves for
 // *.localhost). The store-wide parameters of every store URL (connections,
 // upload_limit, download_limit; see storage/http/url.h) are accepted for the
-// wrappers; `connections` also sizes the connection pool. Credentials and
-// the default region come from the
-// environment or ~/.aws (see aws_config.h). Requests are signed with SigV4
-// and carry the SHA-256 of their body, so the server rejects a body damaged
-// on the way.
+// wrappers; `connections` also sizes the connection pool. `timeout` (1 to
+// 3600) bounds the wait to connect and any wait for the next byte each way
+// (default 10 s to connect, 60 s without a byte). Credentials and the
+// default region come from the environment or ~/.aws (see aws_config.h).
+// Requests are signed with SigV4 and carry the SHA-256 of their body, so the
+// server rejects a body damaged on the way.
 //
 // How the contract maps onto S3:
 //  * Put is one PUT, or a multipart upload above `multipart_threshold`
@@ -27,10 +29,13 @@
 //    keys; the pair is not atomic.
 //  * List is ListObjectsV2 with continuation tokens; keys that are not
 //    valid object names (folder markers "x/", foreign files) are skipped.
-// Errors: 404 kNotFound; 401/403 kPermissionDenied; 429, 5xx, SlowDown and
+// Errors: 404 kNotFound; 401/403 kPermissionDenied (the message says whether
+// S3 rejected the credentials or denied access); 429, 5xx, SlowDown and
 // transport failures kUnavailable; a missing bucket kFailedPrecondition
-// with a message saying how to create it. Messages name the bucket, the
-// object and what S3 answered, never a key or a signature.
+// with a message naming it and the endpoint and saying how to create it
+// (except from Stat and Remove: a HEAD reply cannot tell, so kNotFound).
+// Messages name the bucket, the object and what S3 answered, never a key
+// or a signature.
 //
 // Thread safety: all methods may be called concurrently.
 #pragma once
@@ -55,7 +60,8 @@ struct S3Options {
   uint64_t multipart_threshold = uint64_t{64} << 20;
   uint64_t part_size = uint64_t{16} << 20;  // at least 5 MiB (S3's minimum)
   int part_uploads = 4;                     // parts of one object in flight at once (1 to 64)
-  int connections = 8;  // requests the store may have in flight (a wrapper enforces it); sizes the pool
+  int connections = 8;      // requests the store may have in flight (a wrapper enforces it); sizes the pool
+  int timeout_seconds = 0;  // connect and stall timeout; 0: http::ClientOptions' defaults
   AwsCredentials credentials;
 };
 
@@ -95,6 +101,8 @@ class S3Store : public Store {
                               ByteView body = {});
   // The error a failed response means, for `what` ("get data/x").
   Error ErrorOf(const http::Response& response, std::string_view what) const;
+  // The error of a 404 to GET `name`: kNotFound, or the missing bucket.
+  Error NotFound(const http::Response& response, std::string_view name, std::string_view what) const;
   std::string KeyOf(std::string_view name) const { return key_prefix_ + std::string(name); }
   std::string PathOf(std::string_view key) const;
 

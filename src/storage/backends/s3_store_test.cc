@@ -253,6 +253,13 @@ TEST(S3StoreMotoTest, MissingBucketSaysHowToCreateIt) {
   EXPECT_EQ(st.error().code(), Code::kFailedPrecondition);
   EXPECT_NE(st.error().message().find(options.bucket), std::string::npos) << st.error().message();
   EXPECT_NE(st.error().message().find("--create-bucket"), std::string::npos) << st.error().message();
+  // A GET says so too (a 404 whose body names the bucket), whole or ranged.
+  for (auto got : {store.Get("config"), store.Get("config", 1, 2)}) {
+    ASSERT_FALSE(got);
+    EXPECT_EQ(got.error().code(), Code::kFailedPrecondition) << got.error().message();
+    EXPECT_NE(got.error().message().find("does not exist at " + options.endpoint), std::string::npos)
+        << got.error().message();
+  }
   EXPECT_FALSE(store.List("", [](const ObjectInfo&) { return OkStatus(); }));
   ASSERT_TRUE(store.CreateBucket());
   ASSERT_TRUE(store.CreateBucket());  // already ours: fine
@@ -394,6 +401,10 @@ TEST(S3StoreUrlTest, ParsesTheUrl) {
   EXPECT_EQ(options->storage_class, "STANDARD_IA");
   EXPECT_EQ(options->multipart_threshold, 10u << 20);
   EXPECT_EQ(options->part_size, 5u << 20);
+  EXPECT_EQ(options->timeout_seconds, 0);
+  auto timed = S3Store::ParseUrl("s3://b?timeout=7");
+  ASSERT_TRUE(timed) << timed.error().message();
+  EXPECT_EQ(timed->timeout_seconds, 7);
 
   auto vhost = S3Store::ParseUrl("s3://b?endpoint=http://localhost:1&path_style=false&region=us-east-1");
   ASSERT_TRUE(vhost);
@@ -434,9 +445,10 @@ TEST(S3StoreUrlTest, UploadParametersAndStoreWideOnes) {
 }
 
 TEST(S3StoreUrlTest, RejectsBadUrls) {
-  for (std::string_view url : {"s3://", "s3:///prefix", "s3://b?colour=blue", "s3://b?path_style=maybe",
-                               "s3://b?part_size=1024", "s3://b?multipart_threshold=lots", "s3://b/../x",
-                               "s3://b?part_uploads=0", "s3://b?part_uploads=65", "s3://b?part_uploads=four"}) {
+  for (std::string_view url :
+       {"s3://", "s3:///prefix", "s3://b?colour=blue", "s3://b?path_style=maybe", "s3://b?part_size=1024",
+        "s3://b?multipart_threshold=lots", "s3://b/../x", "s3://b?part_uploads=0", "s3://b?part_uploads=65",
+        "s3://b?part_uploads=four", "s3://b?timeout=0", "s3://b?timeout=soon", "s3://b?timeout=3601"}) {
     EXPECT_EQ(CodeOf(S3Store::ParseUrl(url)), Code::kInvalidArgument) << url;
   }
 }

@@ -188,6 +188,12 @@ Result<Response> Client::Send(const Request& request) {
   return std::move(transfer.response);
 }
 
+void ApplyTimeout(int seconds, ClientOptions& options) {
+  if (seconds <= 0) return;
+  options.connect_timeout = std::chrono::seconds(seconds);
+  options.stall_timeout = std::chrono::seconds(seconds);
+}
+
 Code CodeForHttpStatus(int status) {
   if (status >= 200 && status < 400) return Code::kOk;
   switch (status) {

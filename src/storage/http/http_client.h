@@ -56,6 +56,11 @@ struct ClientOptions {
   size_t max_idle_handles = 8;
 };
 
+// The `timeout=SECONDS` of an S3 or Azure URL: both the wait to connect and
+// the longest stall of a transfer become `seconds`; 0 (no timeout= given)
+// leaves `options` as they are.
+void ApplyTimeout(int seconds, ClientOptions& options);
+
 class Client {
  public:
   explicit Client(ClientOptions options = {});

@@ -26,6 +26,17 @@ TEST(HttpClientTest, StatusCodes) {
   EXPECT_EQ(CodeForHttpStatus(503), Code::kUnavailable);
 }
 
+TEST(HttpClientTest, TimeoutSetsConnectAndStallTimeouts) {
+  ClientOptions defaults;
+  ClientOptions options;
+  ApplyTimeout(0, options);  // no timeout= in the URL
+  EXPECT_EQ(options.connect_timeout, defaults.connect_timeout);
+  EXPECT_EQ(options.stall_timeout, defaults.stall_timeout);
+  ApplyTimeout(7, options);
+  EXPECT_EQ(options.connect_timeout, std::chrono::seconds(7));
+  EXPECT_EQ(options.stall_timeout, std::chrono::seconds(7));
+}
+
 TEST(HttpClientTest, RefusedConnectionIsUnavailable) {
   Client client;
   Request request;

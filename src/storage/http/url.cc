@@ -79,6 +79,11 @@ Result<uint64_t> ParseNumberParameter(std::string_view name, std::string_view va
   return number;
 }
 
+Result<int> ParseTimeoutParameter(std::string_view value) {
+  ASSIGN_OR_RETURN(uint64_t seconds, ParseNumberParameter("timeout", value, 1, 3600));
+  return static_cast<int>(seconds);
+}
+
 bool IsStoreWideParameter(std::string_view name) {
   return name == "connections" || name == "upload_limit" || name == "download_limit";
 }

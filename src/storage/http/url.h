@@ -36,6 +36,10 @@ Result<StoreUrl> SplitStoreUrl(std::string_view url, std::string_view scheme);
 // kInvalidArgument naming the parameter otherwise.
 Result<uint64_t> ParseNumberParameter(std::string_view name, std::string_view value, uint64_t min, uint64_t max);
 
+// The `timeout=SECONDS` parameter of the S3 and Azure URLs: 1 to 3600
+// seconds (ApplyTimeout in http_client.h says what it bounds).
+Result<int> ParseTimeoutParameter(std::string_view value);
+
 // Parameters every store URL may carry for the wrappers OpenStore stacks on
 // the store (connections, upload_limit, download_limit). A backend accepts
 // them and leaves their meaning to the wrappers.

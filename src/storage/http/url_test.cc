@@ -51,6 +51,16 @@ TEST(UrlTest, NumberParameters) {
   }
 }
 
+TEST(UrlTest, TimeoutParameter) {
+  EXPECT_EQ(*ParseTimeoutParameter("1"), 1);
+  EXPECT_EQ(*ParseTimeoutParameter("3600"), 3600);
+  for (std::string_view bad : {"0", "3601", "", "2s", "soon"}) {
+    auto parsed = ParseTimeoutParameter(bad);
+    ASSERT_FALSE(parsed) << bad;
+    EXPECT_NE(parsed.error().message().find("timeout"), std::string::npos) << parsed.error().message();
+  }
+}
+
 TEST(UrlTest, StoreWideParameters) {
   for (std::string_view name : {"connections", "upload_limit", "download_limit"}) {
     EXPECT_TRUE(IsStoreWideParameter(name)) << name;

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cstdlib>
 #include <optional>
 #include <thread>
 #include <unordered_set>
@@ -21,6 +23,21 @@ uint64_t Seed(uint64_t seed) {
 }
 
 }  // namespace
+
+Result<RetryPolicy> RetryPolicyFromEnvironment() {
+  RetryPolicy policy;
+  const char* text = std::getenv("ARKIV_RETRY_MAX_ATTEMPTS");
+  if (text == nullptr || *text == '\0') return policy;
+  std::string_view value(text);
+  int attempts = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), attempts);
+  if (ec != std::errc() || end != value.data() + value.size() || attempts < 1 || attempts > 100) {
+    return Fail(Code::kInvalidArgument,
+                fmt::format("ARKIV_RETRY_MAX_ATTEMPTS must be a number from 1 to 100, not '{}'", value));
+  }
+  policy.max_attempts = attempts;
+  return policy;
+}
 
 RetryStore::RetryStore(std::shared_ptr<Store> inner, RetryPolicy policy)
     : inner_(std::move(inner)), policy_(std::move(policy)), random_(Seed(policy_.seed)) {

@@ -44,6 +44,11 @@ struct RetryPolicy {
   uint64_t seed = 0;
 };
 
+// The default policy, but max_attempts from ARKIV_RETRY_MAX_ATTEMPTS (1 to
+// 100) when it is set: for scripts and tests that want a server that is down
+// reported sooner. kInvalidArgument when the value is not such a number.
+Result<RetryPolicy> RetryPolicyFromEnvironment();
+
 class RetryStore : public Store {
  public:
   explicit RetryStore(std::shared_ptr<Store> inner, RetryPolicy policy = {});

@@ -232,6 +232,22 @@ TEST_F(RetryStoreTest, ErrorsOfTheListCallbackAreNotRetried) {
   EXPECT_EQ(CodeOf(st), Code::kCancelled);
 }
 
+TEST(RetryPolicyTest, MaxAttemptsFromTheEnvironment) {
+  ::unsetenv("ARKIV_RETRY_MAX_ATTEMPTS");
+  EXPECT_EQ(RetryPolicyFromEnvironment()->max_attempts, RetryPolicy().max_attempts);
+  ::setenv("ARKIV_RETRY_MAX_ATTEMPTS", "2", 1);
+  EXPECT_EQ(RetryPolicyFromEnvironment()->max_attempts, 2);
+  for (const char* bad : {"0", "101", "two", "2x", "-1"}) {
+    ::setenv("ARKIV_RETRY_MAX_ATTEMPTS", bad, 1);
+    auto policy = RetryPolicyFromEnvironment();
+    EXPECT_EQ(CodeOf(policy), Code::kInvalidArgument) << bad;
+    if (!policy) {
+      EXPECT_NE(policy.error().message().find("ARKIV_RETRY_MAX_ATTEMPTS"), std::string::npos);
+    }
+  }
+  ::unsetenv("ARKIV_RETRY_MAX_ATTEMPTS");
+}
+
 TEST_F(RetryStoreTest, RemoveIsRetried) {
   ASSERT_TRUE(memory_->Put("locks/x", AsBytes("l")));
   faults_->AddRule(FaultRule::Fail(Code::kUnavailable).On(Operation::kRemove).Times(2));
