@@ -7,7 +7,6 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/format.h"
-#include "storage/open_store.h"
 
 namespace arkiv::cli {
 
@@ -40,7 +39,7 @@ void AddInitCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       if (!std::has_single_bit(opts->chunk_avg_kib)) {
         return Fail(Code::kInvalidArgument, "--chunk-size must be a power of two");
       }
-      ASSIGN_OR_RETURN(auto store, storage::OpenStore(global.repo));
+      ASSIGN_OR_RETURN(auto store, OpenRepositoryStore(global));
       if (opts->create_bucket) RETURN_IF_ERROR(store->CreateLocation());
       ASSIGN_OR_RETURN(std::string password, ReadPassword(global, true, "new repository password"));
       repo::InitOptions init;
