@@ -71,8 +71,7 @@ TEST(ByteRateTest, TakesAnOptionalPerSecond) {
   EXPECT_EQ(*ParseByteRate("4096"), 4096u);
   auto bad = ParseByteRate("fast/s");
   ASSERT_EQ(CodeOf(bad), Code::kInvalidArgument);
-  EXPECT_NE(bad.error().message().find("'fast/s' is not a rate: give a number of bytes per second"),
-            std::string::npos)
+  EXPECT_NE(bad.error().message().find("'fast/s' is not a rate: give a number of bytes per second"), std::string::npos)
       << bad.error().message();
   EXPECT_EQ(CodeOf(ParseByteRate("/s")), Code::kInvalidArgument);
   EXPECT_EQ(CodeOf(ParseByteRate("10MiB/s/s")), Code::kInvalidArgument);

@@ -87,8 +87,8 @@ TEST(OpenStoreTest, ACloudStoreIsLimitedAndMeasured) {
   EXPECT_EQ(stack->metrics->cloud(), "s3://bucket/repo");
   EXPECT_EQ(stack->store->Location(), "s3://bucket/repo");
   // Default connections for a cloud store, and a name for the metrics.
-  auto named = OpenStoreStack("s3://bucket/repo", OpenStoreOptions{.upload_limit = {}, .download_limit = {},
-                                                                   .cloud_name = "aws"});
+  auto named = OpenStoreStack("s3://bucket/repo",
+                              OpenStoreOptions{.upload_limit = {}, .download_limit = {}, .cloud_name = "aws"});
   ASSERT_TRUE(named);
   EXPECT_NE(dynamic_cast<LimitStore*>(named->store.get()), nullptr);
   EXPECT_EQ(named->metrics->cloud(), "aws");

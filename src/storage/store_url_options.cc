@@ -15,9 +15,9 @@ Result<size_t> ParseConnections(std::string_view value) {
   size_t n = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
   if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > kMaxConnections) {
-    return Fail(Code::kInvalidArgument,
-                fmt::format("store URL parameter connections: '{}' is not a number from 1 to {}", value,
-                            kMaxConnections));
+    return Fail(
+        Code::kInvalidArgument,
+        fmt::format("store URL parameter connections: '{}' is not a number from 1 to {}", value, kMaxConnections));
   }
   return n;
 }

@@ -56,7 +56,8 @@ TEST(StoreUrlOptionsTest, BadValuesNameTheParameter) {
            Case{"s3://b?connections", "store URL parameter connections: '' is not a number"},
            Case{"s3://b?upload_limit=fast", "store URL parameter upload_limit: 'fast' is not a rate"},
            Case{"s3://b?download_limit=1.5", "store URL parameter download_limit: '1.5' is not a rate"},
-           Case{"s3://b?download_limit=99999999999TiB", "store URL parameter download_limit: '99999999999TiB' is too large"},
+           Case{"s3://b?download_limit=99999999999TiB",
+                "store URL parameter download_limit: '99999999999TiB' is too large"},
            Case{"s3://b?connections=2&connections=2", "store URL parameter connections is given twice"},
        }) {
     auto split = SplitStoreUrlOptions(c.url);

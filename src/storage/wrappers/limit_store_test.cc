@@ -20,7 +20,9 @@ namespace {
 using namespace std::chrono_literals;
 
 // Sleeps that do not wait: the limiters still keep their books.
-arkiv::storage::ClockHooks NoWaiting() { return {.now = nullptr, .sleep = [](std::chrono::nanoseconds) {}}; }
+arkiv::storage::ClockHooks NoWaiting() {
+  return {.now = nullptr, .sleep = [](std::chrono::nanoseconds) {}};
+}
 
 }  // namespace
 
@@ -302,9 +304,9 @@ TEST(LimitStoreTest, GetPaysForWhatItReturnedAtTheDownloadRate) {
 
 TEST(LimitStoreTest, UploadAndDownloadHaveTheirOwnBudgets) {
   FakeClock clock;
-  LimitStore store(std::make_shared<MemoryStore>(), LimitOptions{.upload_bytes_per_second = kMiB,
-                                                                 .download_bytes_per_second = kMiB,
-                                                                 .hooks = clock.Hooks()});
+  LimitStore store(
+      std::make_shared<MemoryStore>(),
+      LimitOptions{.upload_bytes_per_second = kMiB, .download_bytes_per_second = kMiB, .hooks = clock.Hooks()});
   ASSERT_TRUE(store.Put("a", Filled(3 * kMiB, 1)));
   EXPECT_EQ(clock.Slept(), 2s);
   ASSERT_TRUE(store.Get("a"));  // the download budget is untouched: its own burst

@@ -19,7 +19,9 @@ std::string CodeLabel(Code code) {
   return label;
 }
 
-double Seconds(std::chrono::nanoseconds d) { return static_cast<double>(d.count()) / 1e9; }
+double Seconds(std::chrono::nanoseconds d) {
+  return static_cast<double>(d.count()) / 1e9;
+}
 
 class Writer {
  public:

@@ -24,17 +24,17 @@ namespace arkiv::storage {
 
 // Upper bounds of the latency buckets; a last bucket (+Inf) takes the rest.
 inline constexpr std::array<std::chrono::nanoseconds, 11> kLatencyBucketBounds = {
-    std::chrono::milliseconds(5),   std::chrono::milliseconds(10),  std::chrono::milliseconds(25),
-    std::chrono::milliseconds(50),  std::chrono::milliseconds(100), std::chrono::milliseconds(250),
-    std::chrono::milliseconds(500), std::chrono::milliseconds(1000), std::chrono::milliseconds(2500),
+    std::chrono::milliseconds(5),    std::chrono::milliseconds(10),   std::chrono::milliseconds(25),
+    std::chrono::milliseconds(50),   std::chrono::milliseconds(100),  std::chrono::milliseconds(250),
+    std::chrono::milliseconds(500),  std::chrono::milliseconds(1000), std::chrono::milliseconds(2500),
     std::chrono::milliseconds(5000), std::chrono::milliseconds(10000)};
 inline constexpr size_t kLatencyBucketCount = kLatencyBucketBounds.size() + 1;
 
 struct OperationMetrics {
-  uint64_t requests = 0;          // finished calls, failed ones included
+  uint64_t requests = 0;            // finished calls, failed ones included
   std::map<Code, uint64_t> errors;  // failed calls by code; codes never seen are absent
-  uint64_t bytes_up = 0;          // bytes of successful Puts
-  uint64_t bytes_down = 0;        // bytes returned by successful Gets
+  uint64_t bytes_up = 0;            // bytes of successful Puts
+  uint64_t bytes_down = 0;          // bytes returned by successful Gets
   // Cumulative, as Prometheus has them: latency_buckets[i] counts the calls
   // that took at most kLatencyBucketBounds[i]; the last one counts all.
   std::array<uint64_t, kLatencyBucketCount> latency_buckets{};
