@@ -1,5 +1,6 @@
 #include "cli/global_options.h"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <termios.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/format.h"
+#include "core/byte_size.h"
 #include "core/posix_error.h"
 #include "engine/clouds.h"
 #include "storage/open_store.h"
@@ -75,17 +77,50 @@ Result<std::string> ReadPassword(const GlobalOptions& options, bool confirm, con
   return PromptPassword(confirm, prompt);
 }
 
+void AddStoreLimitOptions(CLI::App& app, GlobalOptions& options) {
+  // Checked while parsing, so that a bad rate is a usage error like any
+  // other bad option value.
+  CLI::Validator rate(
+      [](std::string& text) -> std::string {
+        auto bytes = ParseByteRate(text);
+        return bytes ? std::string() : bytes.error().message();
+      },
+      /*validator_desc=*/"");
+  auto add = [&](const char* name, std::optional<uint64_t>& slot, const char* help) {
+    app.add_option_function<std::string>(
+           name, [&slot](const std::string& text) { slot = ParseByteRate(text).value(); }, help)
+        ->check(rate)
+        ->type_name("RATE");
+  };
+  add("--limit-upload", options.limit_upload,
+      "Upload at most RATE bytes per second to the repository (e.g. 500KiB, 10MiB; 0: no limit)");
+  add("--limit-download", options.limit_download,
+      "Download at most RATE bytes per second from the repository (e.g. 500KiB, 10MiB; 0: no limit)");
+}
+
+Result<std::shared_ptr<storage::Store>> OpenRepositoryStore(const GlobalOptions& options) {
+  return storage::OpenStore(options.repo, storage::OpenStoreOptions{.upload_limit = options.limit_upload,
+                                                                    .download_limit = options.limit_download,
+                                                                    .cloud_name = {}});
+}
+
 Result<std::unique_ptr<repo::Repository>> OpenRepository(const GlobalOptions& options) {
-  ASSIGN_OR_RETURN(auto store, storage::OpenStore(options.repo));
+  ASSIGN_OR_RETURN(auto store, OpenRepositoryStore(options));
   ASSIGN_OR_RETURN(std::string password, ReadPassword(options, false));
   ASSIGN_OR_RETURN(auto repo, repo::Repository::Open(std::move(store), password));
   // A multi-cloud repository: the one cloud it was opened on names the
   // others, and from now on every read and write goes through all of them.
-  RETURN_IF_ERROR(engine::AttachClouds(*repo, OpenCloudStore));
+  RETURN_IF_ERROR(engine::AttachClouds(*repo, CloudStoreOpener(options)));
   return repo;
 }
 
-Result<std::shared_ptr<storage::Store>> OpenCloudStore(std::string_view url) { return storage::OpenStore(url); }
+engine::StoreOpener CloudStoreOpener(const GlobalOptions& options) {
+  return [&options](const placement::CloudSpec& cloud) {
+    return storage::OpenStore(cloud.url, storage::OpenStoreOptions{.upload_limit = options.limit_upload,
+                                                                   .download_limit = options.limit_download,
+                                                                   .cloud_name = cloud.name});
+  };
+}
 
 int FinishOnClouds(const repo::Repository& repo, const GlobalOptions& options, int exit_code) {
   auto placement = engine::PlacementOf(repo);

@@ -2,12 +2,20 @@
 // the password, opening the repository, reporting errors.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/status.h"
+#include "engine/clouds.h"
 #include "repo/lock.h"
 #include "repo/repository.h"
+#include "storage/store.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace arkiv::cli {
 
@@ -18,7 +26,18 @@ struct GlobalOptions {
   bool quiet = false;
   bool verbose = false;
   bool no_lock = false;
+  // --limit-upload / --limit-download, bytes per second (0: no limit); they
+  // win over the repository URL's upload_limit= / download_limit=.
+  std::optional<uint64_t> limit_upload;
+  std::optional<uint64_t> limit_download;
 };
+
+// Adds --limit-upload and --limit-download to `app`. A value that is not a
+// rate is a usage error (exit 2) that says what a rate looks like.
+void AddStoreLimitOptions(CLI::App& app, GlobalOptions& options);
+
+// The repository's store (--repo), with the limits of the command line.
+Result<std::shared_ptr<storage::Store>> OpenRepositoryStore(const GlobalOptions& options);
 
 // ARKIV_PASSWORD, then the password file, then a prompt on a terminal.
 // `confirm` asks twice (for a new password). Never logs the password.
@@ -33,8 +52,9 @@ Result<std::string> PromptPassword(bool confirm, const char* prompt);
 // Opens the repository at --repo; a multi-cloud one is put onto all its clouds.
 Result<std::unique_ptr<repo::Repository>> OpenRepository(const GlobalOptions& options);
 
-// Opens one cloud's store from its URL (the stack of wrappers included).
-Result<std::shared_ptr<storage::Store>> OpenCloudStore(std::string_view url);
+// Opens one cloud of a multi-cloud repository (its whole wrapper stack, with
+// the --limit-* flags). The opener refers to `options`, which must outlive it.
+engine::StoreOpener CloudStoreOpener(const GlobalOptions& options);
 
 // After a command that used a multi-cloud repository: records pending repair
 // debt, warns about clouds that missed placements and about degraded reads.

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", global.quiet, "Print only errors and warnings");
   app.add_flag("-v,--verbose", global.verbose, "Print diagnostic detail on stderr");
   app.add_flag("--no-lock", global.no_lock, "Do not lock the repository (read-only commands only)");
+  AddStoreLimitOptions(app, global);
 
   int exit_code = kExitOk;
   AddInitCommand(app, global, exit_code);

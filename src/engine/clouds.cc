@@ -37,7 +37,7 @@ Result<placement::CloudSet> RequireCloudSet(repo::Repository& repo) {
 Result<std::shared_ptr<placement::PlacementStore>> OpenClouds(const placement::CloudSet& set, const StoreOpener& open) {
   std::vector<placement::Cloud> clouds;
   for (const auto& spec : set.clouds) {
-    ASSIGN_OR_RETURN(auto store, WithContext(open(spec.url), fmt::format("cloud {}", spec.name)));
+    ASSIGN_OR_RETURN(auto store, WithContext(open(spec), fmt::format("cloud {}", spec.name)));
     clouds.push_back({spec.name, std::move(store), spec.read_cost});
   }
   placement::PlacementOptions options;

@@ -16,7 +16,8 @@
 
 namespace arkiv::engine {
 
-using StoreOpener = std::function<Result<std::shared_ptr<storage::Store>>(std::string_view url)>;
+// Opens the store of one cloud (the CLI adds its wrappers and limits).
+using StoreOpener = std::function<Result<std::shared_ptr<storage::Store>>(const placement::CloudSpec& cloud)>;
 
 // The newest cloud set in the repository (highest generation); nullopt for
 // a single-store repository. Damaged cloud set files are skipped if a good

@@ -9,7 +9,6 @@
 #include "cli/format.h"
 #include "engine/clouds.h"
 #include "placement/cloud_set.h"
-#include "storage/open_store.h"
 
 namespace arkiv::cli {
 namespace {
@@ -74,12 +73,12 @@ void AddInitCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       std::optional<placement::CloudSet> clouds;
       if (!opts->clouds.empty()) {
         ASSIGN_OR_RETURN(clouds, MakeCloudSet(opts->clouds, opts->policy, opts->write_quorum));
-        ASSIGN_OR_RETURN(store, engine::OpenClouds(*clouds, OpenCloudStore));
+        ASSIGN_OR_RETURN(store, engine::OpenClouds(*clouds, CloudStoreOpener(global)));
       } else {
         if (opts->policy != "replicate" || opts->write_quorum != 0) {
           return Fail(Code::kInvalidArgument, "--policy and --write-quorum need --cloud");
         }
-        ASSIGN_OR_RETURN(store, storage::OpenStore(global.repo));
+        ASSIGN_OR_RETURN(store, OpenRepositoryStore(global));
       }
       if (opts->create_bucket) RETURN_IF_ERROR(store->CreateLocation());
       ASSIGN_OR_RETURN(std::string password, ReadPassword(global, true, "new repository password"));

@@ -11,17 +11,6 @@ constexpr uint32_t Bit(Operation op) { return 1u << static_cast<unsigned>(op); }
 
 }  // namespace
 
-std::string_view OperationName(Operation op) {
-  switch (op) {
-    case Operation::kPut: return "put";
-    case Operation::kGet: return "get";
-    case Operation::kStat: return "stat";
-    case Operation::kList: return "list";
-    case Operation::kRemove: return "remove";
-  }
-  return "unknown";
-}
-
 FaultRule FaultRule::Fail(Code code) {
   FaultRule rule;
   rule.kind = FaultKind::kFail;

@@ -38,12 +38,9 @@
 #include <string>
 
 #include "storage/store.h"
+#include "storage/wrappers/operation.h"
 
 namespace arkiv::storage {
-
-enum class Operation : uint8_t { kPut = 0, kGet, kStat, kList, kRemove };
-inline constexpr size_t kOperationCount = 5;
-std::string_view OperationName(Operation op);
 
 enum class FaultKind : uint8_t { kFail, kDelay, kHang, kCorrupt };
 
