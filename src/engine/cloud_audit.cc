@@ -79,6 +79,13 @@ Result<CloudAuditReport> AuditClouds(repo::Repository& repo, PlacementStore& clo
       held[i].emplace(info.name, info.size);
       return OkStatus();
     });
+    // A bucket or container that does not exist (a cloud replaced by a new,
+    // empty account) holds nothing: everything is missing there, and repair
+    // creates it.
+    if (!st && st.error().code() == Code::kFailedPrecondition) {
+      held[i].clear();
+      st = OkStatus();
+    }
     if (!st) {
       report.unreachable[i] = st.error().message();
       continue;

@@ -48,6 +48,7 @@ Result<CloudRepairReport> RepairClouds(PlacementStore& clouds, const CloudAuditR
   const auto& list = clouds.clouds();
   std::set<std::pair<std::string, std::string>> fixed;  // (cloud, logical)
   std::set<std::pair<std::string, std::string>> still_broken;
+  std::set<size_t> located;  // clouds whose bucket/container is known to exist
   for (const auto& f : audit.findings) {
     if (f.kind == CloudFinding::Kind::kUnexpected) continue;
     const std::string& cloud = list[f.cloud].name;
@@ -55,6 +56,12 @@ Result<CloudRepairReport> RepairClouds(PlacementStore& clouds, const CloudAuditR
     if (dry_run) {
       report.rebuilt++;
       continue;
+    }
+    if (located.insert(f.cloud).second) {
+      // A cloud replaced by an empty account may lack its bucket/container.
+      if (Status st = list[f.cloud].store->CreateLocation(); !st) {
+        report.failed.push_back(fmt::format("cloud {}: create its bucket/container: {}", cloud, st.error().message()));
+      }
     }
     auto bytes = RebuildObject(clouds, f);
     Status st = bytes ? list[f.cloud].store->Put(f.object, *bytes, storage::PutMode::kReplace) : Fail(bytes.error());

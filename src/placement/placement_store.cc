@@ -763,8 +763,13 @@ Status PlacementStore::Remove(std::string_view name) {
   }
   for (const auto& e : errors) {
     // A copy left on a cloud that is out is an unexpected object for
-    // `check --cloud` to report and `repair` to delete.
-    LogLine(LogLevel::kWarning, fmt::format("remove {}: {}", name, e.message()));
+    // `check` to report and `prune` to delete; a lock left there is stale in
+    // 30 minutes and ignored then, so it is not worth a warning.
+    if (IsLock(name)) {
+      LogInfo("remove {}: {}", name, e.message());
+    } else {
+      LogLine(LogLevel::kWarning, fmt::format("remove {}: {}", name, e.message()));
+    }
   }
   if (removed > 0) return OkStatus();
   if (answered >= NotFoundThreshold()) return Fail(Code::kNotFound, fmt::format("{}: not found on any cloud", name));
