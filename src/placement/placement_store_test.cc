@@ -6,6 +6,7 @@
 
 #include "core/status_test_util.h"
 #include "crypto/sha256.h"
+#include "placement/cloud_set.h"
 #include "placement/repair_debt.h"
 #include "placement/shard.h"
 #include "placement/shard_name.h"
@@ -137,6 +138,41 @@ TEST(DebtRecordTest, RoundTripAndRejects) {
   for (std::string bad : {"", "[]", "{}", R"({"version":2,"missing":[]})", R"({"version":1,"missing":[{"object":1}]})"}) {
     EXPECT_FALSE(DebtRecord::Parse(Bytes(bad.begin(), bad.end()))) << bad;
   }
+}
+
+TEST(CloudSetTest, RoundTripValidationAndSecrets) {
+  CloudSet set;
+  set.generation = 7;
+  set.policy = *ParsePolicy("ec:2+1");
+  set.clouds = {{"aws", "s3://b/p?region=eu-west-1", 1.0}, {"az", "azure://acct/c", 2.5}, {"nas", "sftp://u@h/p", 1}};
+  auto parsed = CloudSet::Parse(set.Serialize());
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  EXPECT_EQ(parsed->generation, 7u);
+  EXPECT_EQ(parsed->policy, set.policy);
+  EXPECT_EQ(parsed->clouds, set.clouds);
+  CloudSet two = set;
+  two.clouds.pop_back();
+  EXPECT_NE(two.Validate().error().message().find("needs exactly 3 clouds"), std::string::npos);
+  CloudSet same_url = set;
+  same_url.clouds[1].url = same_url.clouds[0].url;
+  EXPECT_FALSE(same_url.Validate());
+  for (std::string url : {"azure://a/c?sig=abc", "azure://a/c?x=1&SIG=abc", "sftp://u:pw@h/p", "s3://b?secret_key=x",
+                          "azure://a/c?AccountKey=k"}) {
+    auto st = CheckNoSecretsInUrl(url);
+    ASSERT_FALSE(st) << url;
+    EXPECT_EQ(st.error().message().find("abc"), std::string::npos);
+    EXPECT_EQ(st.error().message().find("pw"), std::string::npos);
+  }
+  EXPECT_TRUE(CheckNoSecretsInUrl("s3://b/p?region=r&endpoint=http://127.0.0.1:9000"));
+  EXPECT_TRUE(CheckNoSecretsInUrl("sftp://user@host:22/path?key=/root/.ssh/id"));
+  for (std::string bad : {"", "{}", R"({"version":1,"generation":1,"policy":"ec:2+1","clouds":[]})",
+                          R"({"version":1,"generation":-1,"policy":"replicate","clouds":[{"name":"a","url":"u"}]})"}) {
+    EXPECT_EQ(CodeOf(CloudSet::Parse(Bytes(bad.begin(), bad.end()))), Code::kDataLoss) << bad;
+  }
+  EXPECT_TRUE(ParseCloudArgument("aws=s3://b"));
+  EXPECT_FALSE(ParseCloudArgument("aws"));
+  EXPECT_FALSE(ParseCloudArgument("=s3://b"));
+  EXPECT_FALSE(ParseCloudArgument("Bad Name=s3://b"));
 }
 
 TEST(PlacementStoreTest, CreateValidates) {
@@ -385,10 +421,14 @@ TEST(PlacementStoreTest, RandomFaultsNeverGiveWrongBytes) {
       // Two misbehaving clouds (within tolerance of both policies).
       size_t a = rng() % 5, b = (a + 1 + rng() % 4) % 5;
       for (size_t i : {a, b}) {
-        switch (rng() % 3) {
+        switch (rng() % 4) {
           case 0: f.faults[i]->AddRule(FaultRule::Fail(Code::kUnavailable).WithProbability(0.5)); break;
           case 1: f.faults[i]->AddRule(FaultRule::Corrupt().WithProbability(0.7)); break;
           case 2: f.faults[i]->AddRule(FaultRule::Fail(Code::kNotFound).On(Operation::kGet)); break;
+          case 3:
+            f.faults[i]->AddRule(FaultRule::Delay(std::chrono::milliseconds(2)));
+            f.faults[i]->AddRule(FaultRule::Corrupt().WithProbability(0.3));
+            break;
         }
       }
       const Bytes& pack = packs[rng() % packs.size()];
