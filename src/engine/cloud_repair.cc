@@ -86,8 +86,10 @@ Result<CloudRepairReport> RepairClouds(PlacementStore& clouds, const CloudAuditR
     if (!bytes) continue;
     auto record = placement::DebtRecord::Parse(*bytes);
     if (!record) continue;
+    // Entries for a cloud no longer in the set (replaced) are void.
     bool done = std::all_of(record->entries.begin(), record->entries.end(), [&](const placement::DebtEntry& e) {
-      return audited_names.contains(e.cloud) && !still_broken.contains({e.cloud, e.object});
+      bool in_set = std::any_of(list.begin(), list.end(), [&](const placement::Cloud& c) { return c.name == e.cloud; });
+      return !in_set || (audited_names.contains(e.cloud) && !still_broken.contains({e.cloud, e.object}));
     });
     if (done && clouds.Remove(record_name)) report.records_removed++;
   }

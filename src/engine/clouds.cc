@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/log.h"
+#include "engine/cloud_audit.h"
+#include "engine/cloud_repair.h"
 
 namespace arkiv::engine {
 
@@ -52,6 +56,42 @@ Result<std::shared_ptr<placement::PlacementStore>> AttachClouds(repo::Repository
   ASSIGN_OR_RETURN(auto placement, OpenClouds(*set, open));
   repo.ReplaceStore(placement);
   return placement;
+}
+
+Result<ReplaceReport> ReplaceCloud(repo::Repository& repo, const placement::CloudSet& current,
+                                   std::string_view old_name, const placement::CloudSpec& replacement,
+                                   const StoreOpener& open, const std::function<void(std::string_view)>& progress) {
+  ReplaceReport report;
+  report.set = current;
+  auto& clouds = report.set.clouds;
+  auto it = std::find_if(clouds.begin(), clouds.end(), [&](const auto& c) { return c.name == old_name; });
+  if (it == clouds.end()) return Fail(Code::kInvalidArgument, fmt::format("no cloud named '{}'", old_name));
+  *it = replacement;
+  report.set.generation = current.generation + 1;
+  RETURN_IF_ERROR(report.set.Validate());
+  ASSIGN_OR_RETURN(auto placement, OpenClouds(report.set, open));
+  size_t index = static_cast<size_t>(it - clouds.begin());
+  if (Status st = placement->clouds()[index].store->CreateLocation(); !st) {
+    return Fail(st.error().Context(fmt::format("cloud {}", replacement.name)));
+  }
+  repo.ReplaceStore(placement);
+  ASSIGN_OR_RETURN(auto audit, AuditClouds(repo, *placement, {replacement.name, false}, progress));
+  if (!audit.unreachable.empty()) {
+    return Fail(Code::kUnavailable, fmt::format("cloud {}: {}", replacement.name, audit.unreachable.begin()->second));
+  }
+  ASSIGN_OR_RETURN(auto repaired, RepairClouds(*placement, audit, false, progress));
+  if (!repaired.failed.empty()) {
+    return Fail(Code::kUnavailable, fmt::format("{} objects could not be copied to cloud {} (the cloud set is unchanged; "
+                                                "run the command again): {}",
+                                                repaired.failed.size(), replacement.name, repaired.failed.front()));
+  }
+  report.rebuilt = repaired.rebuilt;
+  report.bytes_written = repaired.bytes_written;
+  // Publish: the new set first, then the old ones go.
+  ASSIGN_OR_RETURN(auto old_ids, repo.ListFiles(repo::FileKind::kClouds));
+  RETURN_IF_ERROR(repo.SaveFile(repo::FileKind::kClouds, report.set.Serialize()));
+  for (const Id& id : old_ids) (void)repo.RemoveFile(repo::FileKind::kClouds, id);
+  return report;
 }
 
 std::shared_ptr<placement::PlacementStore> PlacementOf(const repo::Repository& repo) {

@@ -35,6 +35,23 @@ Result<std::shared_ptr<placement::PlacementStore>> OpenClouds(const placement::C
 // placement store, or nullptr for a single-store repository.
 Result<std::shared_ptr<placement::PlacementStore>> AttachClouds(repo::Repository& repo, const StoreOpener& open);
 
+// `arkiv cloud replace`: puts `replacement` in the place (and shard index) of
+// cloud `old_name`. Everything the new cloud must hold is first rebuilt onto
+// it from the others (as `repair` does), and only then is the new cloud set
+// (generation + 1) written and the older ones removed — so the repository
+// never depends on a cloud that is not filled yet, and an interrupted
+// replace is simply run again. REQUIRES: the index is loaded, an exclusive
+// lock is held. Returns the new set; the repository is left on it.
+struct ReplaceReport {
+  placement::CloudSet set;
+  uint64_t rebuilt = 0;
+  uint64_t bytes_written = 0;
+};
+Result<ReplaceReport> ReplaceCloud(repo::Repository& repo, const placement::CloudSet& current,
+                                   std::string_view old_name, const placement::CloudSpec& replacement,
+                                   const StoreOpener& open,
+                                   const std::function<void(std::string_view)>& progress = nullptr);
+
 // The placement store under `repo`, or nullptr.
 std::shared_ptr<placement::PlacementStore> PlacementOf(const repo::Repository& repo);
 

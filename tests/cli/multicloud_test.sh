@@ -137,6 +137,23 @@ bring_back "$WORK/ec21/c2"
 assert_eq "$(ls "$WORK/ec21/c0/snapshots" | wc -l)" "$snapshots_before" "no snapshot from the failed backup"
 rm -f "$src/bin/newer.bin"
 
+# A lost cloud replaced by a new one: everything rebuilt onto it first, then the set switches.
+wipe "$WORK/ec21/c1"
+run arkiv --repo "file://$WORK/ec21/c0" cloud replace c1 "fresh=file://$WORK/ec21/fresh"
+expect_rc 0 "cloud replace c1 by a new, empty cloud"
+assert_file_contains "$OUT" "cloud c1 replaced by fresh: [1-9][0-9]* objects" "replace reports what it rebuilt"
+run arkiv --repo "file://$WORK/ec21/fresh" cloud list --json
+expect_rc 0 "the repository opens through the new cloud"
+assert_eq "$(json_last "$OUT" "','.join(c['name'] for c in j['clouds']) + ' ' + str(j['generation'])")" "c0,fresh,c2 2" \
+  "the new cloud takes the old one's place; generation 2"
+rm -rf "$WORK/ec21/c1"
+run arkiv --repo "file://$WORK/ec21/c2" check --read-data
+expect_rc 0 "check --read-data after the replace (old cloud gone)"
+restore_and_compare "file://$WORK/ec21/fresh" "$WORK/r4b" "restore after the replace"
+run arkiv --repo "file://$WORK/ec21/c0" cloud replace nosuch "x=file://$WORK/x/y"
+expect_rc 1 "replacing an unknown cloud"
+assert_file_contains "$ERR" "no cloud named 'nosuch'" "it names the unknown cloud"
+
 # --- ec:3+2 over five clouds: two out is fine, three out is a clear error ----
 # shellcheck disable=SC2046
 run arkiv init --kdf-cost 10 $(cloud_flags ec32 5) --policy ec:3+2

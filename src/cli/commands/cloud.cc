@@ -3,13 +3,17 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <mutex>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/format.h"
+#include "cli/progress_line.h"
 #include "engine/clouds.h"
+#include "placement/cloud_set.h"
+#include "repo/lock.h"
 
 namespace arkiv::cli {
 namespace {
@@ -33,9 +37,61 @@ Probe ProbeCloud(storage::Store& store) {
 
 }  // namespace
 
+namespace {
+
+void AddCloudReplace(CLI::App& cmd, GlobalOptions& global, int& exit_code) {
+  struct Options {
+    std::string old_name;
+    std::string replacement;
+  };
+  auto opts = std::make_shared<Options>();
+  CLI::App* replace = cmd.add_subcommand("replace", "Put a new cloud in the place of one that is lost or retired");
+  replace->footer(
+      "Example:  arkiv cloud replace azure azure2=azure://newaccount/arkiv\n"
+      "Everything the old cloud held (its copies or its shards) is rebuilt onto the new one from the other\n"
+      "clouds first; only then does the repository switch to the new cloud set. The old cloud is not read and\n"
+      "not deleted from. Interrupted, it is run again. Needs an exclusive lock.");
+  replace->add_option("old", opts->old_name, "Name of the cloud to replace")->required();
+  replace->add_option("new", opts->replacement, "NAME=URL of the new cloud")->required();
+  replace->callback([&global, &exit_code, opts] {
+    exit_code = RunCommand(global, [&]() -> Result<int> {
+      ASSIGN_OR_RETURN(auto repo, OpenRepository(global));
+      ASSIGN_OR_RETURN(placement::CloudSet set, engine::RequireCloudSet(*repo));
+      ASSIGN_OR_RETURN(auto spec, placement::ParseCloudArgument(opts->replacement));
+      ASSIGN_OR_RETURN(auto lock, repo::RepositoryLock::Acquire(*repo, true));
+      RETURN_IF_ERROR(repo->LoadIndex());
+      std::string status;
+      std::mutex status_mutex;
+      auto mode = global.json || global.quiet ? ProgressLine::Mode::kOff : ProgressLine::Mode::kTerminal;
+      Result<engine::ReplaceReport> report = [&] {
+        ProgressLine line([&](double) { std::lock_guard l(status_mutex); return status; }, mode);
+        return engine::ReplaceCloud(*repo, set, opts->old_name, spec, CloudStoreOpener(global), [&](std::string_view s) {
+          std::lock_guard l(status_mutex);
+          status = s;
+        });
+      }();
+      if (!report) return Fail(report.error());
+      if (global.json) {
+        nlohmann::json j{{"message_type", "cloud_replaced"}, {"old", opts->old_name}, {"new", spec.name},
+                         {"generation", report->set.generation}, {"rebuilt", report->rebuilt},
+                         {"bytes_written", report->bytes_written}};
+        std::cout << JsonText(j) << std::endl;
+      } else if (!global.quiet) {
+        std::cout << fmt::format("cloud {} replaced by {}: {} objects ({}) rebuilt onto it; cloud set generation {}\n",
+                                 opts->old_name, spec.name, report->rebuilt, HumanBytes(report->bytes_written),
+                                 report->set.generation);
+      }
+      return FinishOnClouds(*repo, global, kExitOk);
+    });
+  });
+}
+
+}  // namespace
+
 void AddCloudCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
-  CLI::App* cmd = app.add_subcommand("cloud", "Show the clouds of a multi-cloud repository");
+  CLI::App* cmd = app.add_subcommand("cloud", "Show or change the clouds of a multi-cloud repository");
   cmd->require_subcommand(1);
+  AddCloudReplace(*cmd, global, exit_code);
   CLI::App* list = cmd->add_subcommand("list", "List the clouds, the policy, and whether each cloud answers");
   list->footer("Exit 0 when every cloud answers, 3 when some do not (the repository is still usable while no "
                "more than the policy tolerates are out).");
