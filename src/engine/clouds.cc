@@ -53,8 +53,17 @@ Result<std::shared_ptr<placement::PlacementStore>> OpenClouds(const placement::C
 Result<std::shared_ptr<placement::PlacementStore>> AttachClouds(repo::Repository& repo, const StoreOpener& open) {
   ASSIGN_OR_RETURN(auto set, LoadCloudSet(repo));
   if (!set) return std::shared_ptr<placement::PlacementStore>();
-  ASSIGN_OR_RETURN(auto placement, OpenClouds(*set, open));
-  repo.ReplaceStore(placement);
+  // The cloud the repository was opened on may be one that was replaced
+  // since: it still holds an old cloud set. Reading the sets of all the
+  // clouds it names finds the newest (the other clouds hold it).
+  std::shared_ptr<placement::PlacementStore> placement;
+  for (int round = 0; round < 4; ++round) {
+    ASSIGN_OR_RETURN(placement, OpenClouds(*set, open));
+    repo.ReplaceStore(placement);
+    ASSIGN_OR_RETURN(auto newest, LoadCloudSet(repo));
+    if (!newest || newest->generation <= set->generation) break;
+    set = std::move(newest);
+  }
   return placement;
 }
 

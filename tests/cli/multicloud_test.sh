@@ -137,8 +137,8 @@ bring_back "$WORK/ec21/c2"
 assert_eq "$(ls "$WORK/ec21/c0/snapshots" | wc -l)" "$snapshots_before" "no snapshot from the failed backup"
 rm -f "$src/bin/newer.bin"
 
-# A lost cloud replaced by a new one: everything rebuilt onto it first, then the set switches.
-wipe "$WORK/ec21/c1"
+# A cloud retired and replaced by a new one: everything rebuilt onto the new
+# one first (from the others, the old one is not read), then the set switches.
 run arkiv --repo "file://$WORK/ec21/c0" cloud replace c1 "fresh=file://$WORK/ec21/fresh"
 expect_rc 0 "cloud replace c1 by a new, empty cloud"
 assert_file_contains "$OUT" "cloud c1 replaced by fresh: [1-9][0-9]* objects" "replace reports what it rebuilt"
@@ -146,6 +146,11 @@ run arkiv --repo "file://$WORK/ec21/fresh" cloud list --json
 expect_rc 0 "the repository opens through the new cloud"
 assert_eq "$(json_last "$OUT" "','.join(c['name'] for c in j['clouds']) + ' ' + str(j['generation'])")" "c0,fresh,c2 2" \
   "the new cloud takes the old one's place; generation 2"
+# The replaced cloud still holds the old cloud set: opening through it finds the newer one.
+run arkiv --repo "file://$WORK/ec21/c1" cloud list --json
+expect_rc 0 "open through the replaced cloud"
+assert_eq "$(json_last "$OUT" "','.join(c['name'] for c in j['clouds'])")" "c0,fresh,c2" \
+  "opening through the replaced cloud leads to the current cloud set"
 rm -rf "$WORK/ec21/c1"
 run arkiv --repo "file://$WORK/ec21/c2" check --read-data
 expect_rc 0 "check --read-data after the replace (old cloud gone)"
