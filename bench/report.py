@@ -40,6 +40,7 @@ ROWS = [
     ("Restore: peak RSS", "restore", "max_rss_kb", AT_LEAST_AS_SMALL),
 ]
 PHASES = ["init", "initial", "nochange", "change", "restore"]
+STORE_SECTION = "## Store benchmark"
 
 
 def mib(n):
@@ -64,6 +65,14 @@ def fmt(field, v):
     if field == "max_rss_kb":
         return f"{v / 1024:.1f} MiB"
     return fmt_bytes(v)
+
+
+def load_text(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return ""
 
 
 def load_json(path, default=None):
@@ -228,6 +237,12 @@ def main():
       "the size of the tool's local cache directory (kept out of the repository "
       "size). Raw numbers: `bench/results.json`.")
     w("")
+    # The store benchmark (store_bench.sh) is another run: keep its section.
+    previous = load_text(args.markdown)
+    store = previous.find(STORE_SECTION)
+    if store >= 0:
+        md.append(previous[store:].rstrip("\n"))
+        md.append("")
     with open(args.markdown, "w") as f:
         f.write("\n".join(md))
 
