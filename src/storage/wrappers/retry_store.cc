@@ -81,6 +81,8 @@ Status RetryStore::Put(std::string_view name, ByteView data, PutMode mode) {
       // The attempt before may have written the object and lost the reply.
       auto stored = inner_->Get(name);
       if (stored && std::ranges::equal(*stored, data)) return OkStatus();
+      // Unable to tell yet: try again rather than call it someone else's.
+      if (!stored && stored.error().retryable()) return Fail(stored.error());
     }
     return st;
   };
