@@ -9,9 +9,31 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 namespace arkiv::cli {
+
+// A line of status text that work sets (any thread) and a ProgressLine shows.
+class StatusText {
+ public:
+  void Set(std::string_view text) {
+    std::lock_guard lock(mutex_);
+    text_ = text;
+  }
+  std::string Get() const {
+    std::lock_guard lock(mutex_);
+    return text_;
+  }
+  // For the engine's progress callbacks.
+  std::function<void(std::string_view)> Setter() {
+    return [this](std::string_view text) { Set(text); };
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::string text_;
+};
 
 class ProgressLine {
  public:

@@ -4,9 +4,9 @@
 
 #include <set>
 
-#include "crypto/sha256.h"
 #include "placement/shard.h"
 #include "placement/shard_name.h"
+#include "placement/verify.h"
 #include "repo/layout.h"
 
 namespace arkiv::engine {
@@ -18,25 +18,6 @@ using placement::PlacementStore;
 bool IsReplicatedKind(std::string_view name) {
   return name == repo::kConfigName || name.starts_with("keys/") || name.starts_with("clouds/") ||
          name.starts_with("index/") || name.starts_with("snapshots/") || name.starts_with("tree/");
-}
-
-// Verifies one object as read from a cloud; an error says what is wrong.
-Status VerifyObject(std::string_view name, ByteView bytes) {
-  if (auto shard_name = placement::ParseShardName(name)) {
-    ASSIGN_OR_RETURN(placement::Shard shard, placement::ParseShard(bytes));
-    auto hash = placement::ContentHashOf(shard_name->pack);
-    if (shard.header.pack_id.Hex() != *hash || shard.header.index != shard_name->index ||
-        shard.header.data_shards != shard_name->k || shard.header.parity_shards != shard_name->m ||
-        shard.header.pack_size != shard_name->pack_size) {
-      return Fail(Code::kDataLoss, "the shard's header does not match its name");
-    }
-    return OkStatus();
-  }
-  auto hash = placement::ContentHashOf(name);
-  if (hash && crypto::Sha256(bytes).Hex() != *hash) {
-    return Fail(Code::kDataLoss, "content does not match its name (SHA-256)");
-  }
-  return OkStatus();
 }
 
 }  // namespace
@@ -187,7 +168,7 @@ Result<CloudAuditReport> AuditClouds(repo::Repository& repo, PlacementStore& clo
         continue;
       }
       report.bytes_read += bytes->size();
-      if (Status st = VerifyObject(name, *bytes); !st) {
+      if (Status st = placement::VerifyCloudObject(name, *bytes); !st) {
         // A size mismatch was already reported for this object.
         bool known = std::any_of(report.findings.begin(), report.findings.end(), [&](const CloudFinding& f) {
           return f.cloud == i && f.object == name;

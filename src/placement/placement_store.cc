@@ -14,6 +14,7 @@
 #include "placement/shard.h"
 #include "placement/shard_name.h"
 #include "placement/shard_range.h"
+#include "placement/verify.h"
 
 namespace arkiv::placement {
 namespace {
@@ -51,10 +52,6 @@ std::string JoinMessages(const std::vector<Error>& errors) {
   return out;
 }
 
-bool ContentMatchesName(std::string_view name, ByteView bytes) {
-  auto hash = ContentHashOf(name);
-  return !hash || crypto::Sha256(bytes).Hex() == *hash;
-}
 
 std::string HostName() {
   char buffer[256] = {};
@@ -408,11 +405,8 @@ Result<Bytes> PlacementStore::GetCopy(std::string_view name, uint64_t offset, ui
       continue;
     }
     Status verdict = OkStatus();
-    if (whole && !ContentMatchesName(name, *bytes)) {
-      verdict = Fail(Code::kDataLoss, "content does not match its name (SHA-256)");
-    } else if (check) {
-      verdict = check(*bytes);
-    }
+    if (whole) verdict = VerifyCloudObject(name, *bytes);
+    if (verdict && check) verdict = check(*bytes);
     if (!verdict) {
       bad_bytes++;
       cloud_errors_[i]++;
@@ -479,9 +473,7 @@ Result<Bytes> PlacementStore::GetShardedRange(std::string_view name, const PackL
   }
   if (length == kToEnd) length = layout.size - offset;
   auto verify = [&](ByteView bytes) -> Status {
-    if (offset == 0 && length == layout.size && !ContentMatchesName(name, bytes)) {
-      return Fail(Code::kDataLoss, "content does not match its name (SHA-256)");
-    }
+    if (offset == 0 && length == layout.size) RETURN_IF_ERROR(VerifyCloudObject(name, bytes));
     if (check) return check(bytes);
     return OkStatus();
   };

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <mutex>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -60,15 +59,11 @@ void AddCloudReplace(CLI::App& cmd, GlobalOptions& global, int& exit_code) {
       ASSIGN_OR_RETURN(auto spec, placement::ParseCloudArgument(opts->replacement));
       ASSIGN_OR_RETURN(auto lock, repo::RepositoryLock::Acquire(*repo, true));
       RETURN_IF_ERROR(repo->LoadIndex());
-      std::string status;
-      std::mutex status_mutex;
+      StatusText status;
       auto mode = global.json || global.quiet ? ProgressLine::Mode::kOff : ProgressLine::Mode::kTerminal;
       Result<engine::ReplaceReport> report = [&] {
-        ProgressLine line([&](double) { std::lock_guard l(status_mutex); return status; }, mode);
-        return engine::ReplaceCloud(*repo, set, opts->old_name, spec, CloudStoreOpener(global), [&](std::string_view s) {
-          std::lock_guard l(status_mutex);
-          status = s;
-        });
+        ProgressLine line([&](double) { return status.Get(); }, mode);
+        return engine::ReplaceCloud(*repo, set, opts->old_name, spec, CloudStoreOpener(global), status.Setter());
       }();
       if (!report) return Fail(report.error());
       if (global.json) {

@@ -45,20 +45,15 @@ void AddRepairCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       ASSIGN_OR_RETURN(auto lock, LockForReading(*repo, global));
       RETURN_IF_ERROR(repo->LoadIndex());
       auto mode = global.json || global.quiet ? ProgressLine::Mode::kOff : ProgressLine::Mode::kTerminal;
-      std::string status;
-      std::mutex status_mutex;
-      auto progress = [&](std::string_view s) {
-        std::lock_guard l(status_mutex);
-        status = s;
-      };
+      StatusText status;
       Result<engine::CloudAuditReport> audit = [&] {
-        ProgressLine line([&](double) { std::lock_guard l(status_mutex); return status; }, mode);
-        return engine::AuditClouds(*repo, *placement, {opts->cloud, opts->read_data}, progress);
+        ProgressLine line([&](double) { return status.Get(); }, mode);
+        return engine::AuditClouds(*repo, *placement, {opts->cloud, opts->read_data}, status.Setter());
       }();
       if (!audit) return Fail(audit.error());
       Result<engine::CloudRepairReport> repaired = [&] {
-        ProgressLine line([&](double) { std::lock_guard l(status_mutex); return status; }, mode);
-        return engine::RepairClouds(*placement, *audit, opts->dry_run, progress);
+        ProgressLine line([&](double) { return status.Get(); }, mode);
+        return engine::RepairClouds(*placement, *audit, opts->dry_run, status.Setter());
       }();
       if (!repaired) return Fail(repaired.error());
       const auto& clouds = placement->clouds();
