@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   AddCatCommand(app, global, exit_code);
   AddCloudCommand(app, global, exit_code);
   AddRepairCommand(app, global, exit_code);
+  AddRebalanceCommand(app, global, exit_code);
 
   app.parse_complete_callback([&] {
     if (global.verbose) arkiv::SetLogLevel(arkiv::LogLevel::kDebug);

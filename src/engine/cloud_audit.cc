@@ -108,15 +108,21 @@ Result<CloudAuditReport> AuditClouds(repo::Repository& repo, PlacementStore& clo
       }
     }
   }
-  std::set<std::string> replicated_expected;
-  for (const auto& [name, count] : copies) {
-    if (count >= static_cast<size_t>(quorum) || in_debt.contains(name)) replicated_expected.insert(name);
+  std::set<std::string>& replicated_expected = report.replicated;
+  if (options.replicated) {
+    replicated_expected = *options.replicated;
+  } else {
+    for (const auto& [name, count] : copies) {
+      if (count >= static_cast<size_t>(quorum) || in_debt.contains(name)) replicated_expected.insert(name);
+    }
   }
   std::vector<std::pair<std::string, uint64_t>> packs;  // data packs in the index
   repo.index().ForEachPack([&](const repo::IndexedPack& pack) {
     if (!pack.blobs.empty() && pack.blobs.front().type == repo::BlobType::kTree) return;
     packs.emplace_back(repo::PackName(repo::BlobType::kData, pack.id), pack.size);
   });
+  std::set<std::string> indexed;
+  for (const auto& [pack, size] : packs) indexed.insert(pack);
 
   for (size_t i : report.audited) {
     if (!listed[i]) continue;
@@ -124,7 +130,8 @@ Result<CloudAuditReport> AuditClouds(repo::Repository& repo, PlacementStore& clo
     std::map<std::string, uint64_t> expected_size;
     for (const auto& name : replicated_expected) {
       expected[name] = name;
-      expected_size[name] = replicated_size[name];
+      auto size = replicated_size.find(name);
+      expected_size[name] = size == replicated_size.end() ? 0 : size->second;
     }
     for (const auto& [pack, size] : packs) {
       std::string child = clouds.ChildName(pack, i, size);
@@ -139,7 +146,8 @@ Result<CloudAuditReport> AuditClouds(repo::Repository& repo, PlacementStore& clo
       auto it = held[i].find(name);
       if (it == held[i].end()) {
         report.findings.push_back({CloudFinding::Kind::kMissing, i, name, logical, "not on this cloud"});
-      } else if (name != repo::kConfigName && !name.starts_with("keys/") && it->second != expected_size[name]) {
+      } else if (name != repo::kConfigName && !name.starts_with("keys/") && expected_size[name] != 0 &&
+                 it->second != expected_size[name]) {
         report.findings.push_back({CloudFinding::Kind::kCorrupt, i, name, logical,
                                    fmt::format("{} bytes, expected {}", it->second, expected_size[name])});
       }
@@ -150,6 +158,11 @@ Result<CloudAuditReport> AuditClouds(repo::Repository& repo, PlacementStore& clo
       if (!ours) continue;
       std::string logical = name;
       if (auto shard = placement::ParseShardName(name)) logical = shard->pack;
+      if (!IsReplicatedKind(name) && indexed.contains(logical)) {
+        report.findings.push_back({CloudFinding::Kind::kUnexpected, i, name, logical,
+                                   "in a layout the policy no longer uses (`arkiv rebalance` removes it)", true});
+        continue;
+      }
       report.findings.push_back({CloudFinding::Kind::kUnexpected, i, name, logical,
                                  IsReplicatedKind(name) ? "left over from a remove while this cloud was out"
                                                         : "in no index (an interrupted backup, or removed by prune "
@@ -162,17 +175,16 @@ Result<CloudAuditReport> AuditClouds(repo::Repository& repo, PlacementStore& clo
       if (progress && done++ % 16 == 0) progress(fmt::format("reading cloud {}: {}", list[i].name, name));
       auto bytes = list[i].store->Get(name);
       if (!bytes) {
-        report.findings.push_back({bytes.error().code() == Code::kDataLoss ? CloudFinding::Kind::kCorrupt
-                                                                            : CloudFinding::Kind::kMissing,
-                                   i, name, logical, bytes.error().message()});
+        report.findings.push_back(
+            {bytes.error().code() == Code::kDataLoss ? CloudFinding::Kind::kCorrupt : CloudFinding::Kind::kMissing, i,
+             name, logical, bytes.error().message()});
         continue;
       }
       report.bytes_read += bytes->size();
       if (Status st = placement::VerifyCloudObject(name, *bytes); !st) {
         // A size mismatch was already reported for this object.
-        bool known = std::any_of(report.findings.begin(), report.findings.end(), [&](const CloudFinding& f) {
-          return f.cloud == i && f.object == name;
-        });
+        bool known = std::any_of(report.findings.begin(), report.findings.end(),
+                                 [&](const CloudFinding& f) { return f.cloud == i && f.object == name; });
         if (!known) report.findings.push_back({CloudFinding::Kind::kCorrupt, i, name, logical, st.error().message()});
       }
     }

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,21 +32,29 @@ struct CloudFinding {
   std::string object;   // the name on that cloud (a shard name for ec packs)
   std::string logical;  // the repository object it belongs to
   std::string detail;
+  // kUnexpected only: a copy or shard of a pack in the index, in a layout
+  // the policy no longer uses (left by a rebalance; it removes them).
+  bool superseded = false;
 };
 std::string_view FindingKindName(CloudFinding::Kind kind);
 
 struct CloudAuditOptions {
   std::string cloud;       // audit this cloud only; "" for all
   bool read_data = false;  // read and verify every object (else: listings only)
+  // The objects other than data packs every cloud must hold, when the caller
+  // knows them better than this audit's quorum rule: `rebalance` takes them
+  // from an audit of the current clouds, since new clouds hold none yet.
+  const std::set<std::string>* replicated = nullptr;
 };
 
 struct CloudAuditReport {
-  std::vector<size_t> audited;                  // clouds audited
-  std::map<size_t, std::string> unreachable;    // cloud → why
-  std::map<size_t, uint64_t> objects;           // cloud → objects listed
+  std::vector<size_t> audited;                // clouds audited
+  std::map<size_t, std::string> unreachable;  // cloud → why
+  std::map<size_t, uint64_t> objects;         // cloud → objects listed
   std::vector<CloudFinding> findings;
-  std::vector<std::string> debt_records;        // repair/ objects found
-  std::vector<placement::DebtEntry> debt;       // their entries
+  std::vector<std::string> debt_records;   // repair/ objects found
+  std::vector<placement::DebtEntry> debt;  // their entries
+  std::set<std::string> replicated;        // non-pack objects every cloud should hold
   uint64_t bytes_read = 0;
 
   size_t Count(CloudFinding::Kind kind) const;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
+#include <optional>
 #include <set>
 
 #include "crypto/sha256.h"
@@ -15,64 +17,114 @@ namespace {
 
 using placement::PlacementStore;
 
-// The bytes cloud `target` should hold under `object` (its name there).
-Result<Bytes> RebuildObject(PlacementStore& clouds, const CloudFinding& finding) {
-  auto shard = placement::ParseShardName(finding.object);
-  if (shard) {
-    // The placement store decodes the pack from the other shards and checks
-    // it against its name before we cut it up again.
-    ASSIGN_OR_RETURN(Bytes pack, clouds.Get(shard->pack));
-    ASSIGN_OR_RETURN(auto code, placement::ErasureCode::Create(shard->k, shard->m));
-    auto id = Id::Parse(*placement::ContentHashOf(shard->pack));
-    std::vector<Bytes> shards = placement::SplitPack(code, *id, pack);
-    return std::move(shards[static_cast<size_t>(shard->index)]);
-  }
-  if (placement::ContentHashOf(finding.object)) return clouds.Get(finding.object);  // verified by name
-  // `config` cannot be checked without the key: take the copy most clouds agree on.
+// `config` cannot be checked without the key: the copy most clouds agree on.
+Result<Bytes> VotedCopy(PlacementStore& source, std::string_view object, const std::set<std::string>& lacking) {
   std::map<Bytes, size_t> votes;
-  const auto& list = clouds.clouds();
-  for (size_t i = 0; i < list.size(); ++i) {
-    if (i == finding.cloud) continue;
-    if (auto bytes = list[i].store->Get(finding.object)) votes[*bytes]++;
+  for (const auto& cloud : source.clouds()) {
+    if (lacking.contains(cloud.name)) continue;
+    if (auto bytes = cloud.store->Get(object)) votes[*bytes]++;
   }
-  if (votes.empty()) return Fail(Code::kUnavailable, fmt::format("{}: no other cloud has a copy", finding.object));
-  auto best = std::max_element(votes.begin(), votes.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+  if (votes.empty()) return Fail(Code::kUnavailable, fmt::format("{}: no other cloud has a copy", object));
+  auto best =
+      std::max_element(votes.begin(), votes.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
   return best->first;
 }
+
+// The bytes each finding's cloud should hold, for findings of one logical
+// object: the object is read (and verified) once, and cut into shards once
+// per layout.
+class Rebuilder {
+ public:
+  Rebuilder(PlacementStore& source, const std::vector<const CloudFinding*>& group,
+            const std::vector<placement::Cloud>& clouds)
+      : source_(source) {
+    for (const CloudFinding* f : group) lacking_.insert(clouds[f->cloud].name);
+  }
+
+  Result<Bytes> For(const CloudFinding& finding) {
+    auto shard = placement::ParseShardName(finding.object);
+    if (shard) {
+      ASSIGN_OR_RETURN(const Bytes* pack, Logical(shard->pack));
+      std::pair<int, int> km{shard->k, shard->m};
+      auto it = shards_.find(km);
+      if (it == shards_.end()) {
+        ASSIGN_OR_RETURN(auto code, placement::ErasureCode::Create(shard->k, shard->m));
+        auto id = Id::Parse(*placement::ContentHashOf(shard->pack));
+        it = shards_.emplace(km, placement::SplitPack(code, *id, *pack)).first;
+      }
+      return it->second[static_cast<size_t>(shard->index)];
+    }
+    if (placement::ContentHashOf(finding.object)) {
+      ASSIGN_OR_RETURN(const Bytes* bytes, Logical(finding.object));
+      return *bytes;
+    }
+    return VotedCopy(source_, finding.object, lacking_);
+  }
+
+ private:
+  // The placement store checks content-named objects against their names
+  // (decoding packs from the shards it can read) before they are copied or
+  // cut up again.
+  Result<const Bytes*> Logical(const std::string& name) {
+    if (!logical_) {
+      auto bytes = source_.Get(name);
+      if (!bytes) {
+        error_ = bytes.error();
+        logical_ = Bytes();
+      } else {
+        logical_ = std::move(*bytes);
+      }
+    }
+    if (error_) return Fail(*error_);
+    return &*logical_;
+  }
+
+  PlacementStore& source_;
+  std::set<std::string> lacking_;
+  std::optional<Bytes> logical_;
+  std::optional<Error> error_;
+  std::map<std::pair<int, int>, std::vector<Bytes>> shards_;
+};
 
 }  // namespace
 
 Result<CloudRepairReport> RepairClouds(PlacementStore& clouds, const CloudAuditReport& audit, bool dry_run,
-                                       const std::function<void(std::string_view)>& progress) {
+                                       const std::function<void(std::string_view)>& progress, PlacementStore* source) {
   CloudRepairReport report;
   const auto& list = clouds.clouds();
-  std::set<std::pair<std::string, std::string>> fixed;  // (cloud, logical)
-  std::set<std::pair<std::string, std::string>> still_broken;
-  std::set<size_t> located;  // clouds whose bucket/container is known to exist
+  std::set<std::pair<std::string, std::string>> still_broken;  // (cloud, logical)
+  std::set<size_t> located;                                    // clouds whose bucket/container is known to exist
+  std::map<std::string, std::vector<const CloudFinding*>> by_logical;
   for (const auto& f : audit.findings) {
-    if (f.kind == CloudFinding::Kind::kUnexpected) continue;
-    const std::string& cloud = list[f.cloud].name;
-    if (progress) progress(fmt::format("{} {} on {}", dry_run ? "would rebuild" : "rebuilding", f.object, cloud));
-    if (dry_run) {
-      report.rebuilt++;
-      continue;
-    }
-    if (located.insert(f.cloud).second) {
-      // A cloud replaced by an empty account may lack its bucket/container.
-      if (Status st = list[f.cloud].store->CreateLocation(); !st) {
-        report.failed.push_back(fmt::format("cloud {}: create its bucket/container: {}", cloud, st.error().message()));
+    if (f.kind != CloudFinding::Kind::kUnexpected) by_logical[f.logical].push_back(&f);
+  }
+  for (const auto& [logical, group] : by_logical) {
+    Rebuilder rebuild(source ? *source : clouds, group, list);
+    for (const CloudFinding* finding : group) {
+      const CloudFinding& f = *finding;
+      const std::string& cloud = list[f.cloud].name;
+      if (progress) progress(fmt::format("{} {} on {}", dry_run ? "would rebuild" : "rebuilding", f.object, cloud));
+      if (dry_run) {
+        report.rebuilt++;
+        continue;
       }
+      if (located.insert(f.cloud).second) {
+        // A cloud replaced by an empty account may lack its bucket/container.
+        if (Status st = list[f.cloud].store->CreateLocation(); !st) {
+          report.failed.push_back(
+              fmt::format("cloud {}: create its bucket/container: {}", cloud, st.error().message()));
+        }
+      }
+      auto bytes = rebuild.For(f);
+      Status st = bytes ? list[f.cloud].store->Put(f.object, *bytes, storage::PutMode::kReplace) : Fail(bytes.error());
+      if (!st) {
+        report.failed.push_back(fmt::format("cloud {}: {}: {}", cloud, f.object, st.error().message()));
+        still_broken.emplace(cloud, f.logical);
+        continue;
+      }
+      report.rebuilt++;
+      report.bytes_written += bytes->size();
     }
-    auto bytes = RebuildObject(clouds, f);
-    Status st = bytes ? list[f.cloud].store->Put(f.object, *bytes, storage::PutMode::kReplace) : Fail(bytes.error());
-    if (!st) {
-      report.failed.push_back(fmt::format("cloud {}: {}: {}", cloud, f.object, st.error().message()));
-      still_broken.emplace(cloud, f.logical);
-      continue;
-    }
-    report.rebuilt++;
-    report.bytes_written += bytes->size();
-    fixed.emplace(cloud, f.logical);
   }
   if (dry_run) return report;
   // A record is discharged when none of its entries is still broken on an

@@ -26,7 +26,13 @@ struct CloudRepairReport {
 // Repairs the missing and corrupt findings of `audit`; unexpected objects
 // are left to `prune` (they may be a running backup's). With `dry_run`
 // nothing is written and the report counts what would be.
+//
+// Objects are read through `source` when given (`rebalance`: the clouds in
+// their current layout, while `clouds` is the layout being built), else
+// through `clouds` itself. Each object is read once however many clouds
+// lack it or a shard of it.
 Result<CloudRepairReport> RepairClouds(placement::PlacementStore& clouds, const CloudAuditReport& audit, bool dry_run,
-                                       const std::function<void(std::string_view)>& progress = nullptr);
+                                       const std::function<void(std::string_view)>& progress = nullptr,
+                                       placement::PlacementStore* source = nullptr);
 
 }  // namespace arkiv::engine

@@ -31,9 +31,9 @@ Result<std::optional<placement::CloudSet>> LoadCloudSet(repo::Repository& repo) 
 Result<placement::CloudSet> RequireCloudSet(repo::Repository& repo) {
   ASSIGN_OR_RETURN(auto set, LoadCloudSet(repo));
   if (!set) {
-    return Fail(Code::kFailedPrecondition,
-                fmt::format("{} is a single-store repository (no clouds; see `arkiv init --cloud`)",
-                            repo.store().Location()));
+    return Fail(
+        Code::kFailedPrecondition,
+        fmt::format("{} is a single-store repository (no clouds; see `arkiv init --cloud`)", repo.store().Location()));
   }
   return std::move(*set);
 }
@@ -67,6 +67,15 @@ Result<std::shared_ptr<placement::PlacementStore>> AttachClouds(repo::Repository
   return placement;
 }
 
+Status PublishCloudSet(repo::Repository& repo, const placement::CloudSet& set) {
+  ASSIGN_OR_RETURN(auto old_ids, repo.ListFiles(repo::FileKind::kClouds));
+  ASSIGN_OR_RETURN(Id id, repo.SaveFile(repo::FileKind::kClouds, set.Serialize()));
+  for (const Id& old : old_ids) {
+    if (old != id) (void)repo.RemoveFile(repo::FileKind::kClouds, old);
+  }
+  return OkStatus();
+}
+
 Result<ReplaceReport> ReplaceCloud(repo::Repository& repo, const placement::CloudSet& current,
                                    std::string_view old_name, const placement::CloudSpec& replacement,
                                    const StoreOpener& open, const std::function<void(std::string_view)>& progress) {
@@ -76,6 +85,11 @@ Result<ReplaceReport> ReplaceCloud(repo::Repository& repo, const placement::Clou
   auto it = std::find_if(clouds.begin(), clouds.end(), [&](const auto& c) { return c.name == old_name; });
   if (it == clouds.end()) return Fail(Code::kInvalidArgument, fmt::format("no cloud named '{}'", old_name));
   *it = replacement;
+  if (report.set.pending) {
+    for (auto& c : report.set.pending->clouds) {
+      if (c.name == old_name) c = replacement;
+    }
+  }
   report.set.generation = current.generation + 1;
   RETURN_IF_ERROR(report.set.Validate());
   ASSIGN_OR_RETURN(auto placement, OpenClouds(report.set, open));
@@ -90,16 +104,14 @@ Result<ReplaceReport> ReplaceCloud(repo::Repository& repo, const placement::Clou
   }
   ASSIGN_OR_RETURN(auto repaired, RepairClouds(*placement, audit, false, progress));
   if (!repaired.failed.empty()) {
-    return Fail(Code::kUnavailable, fmt::format("{} objects could not be copied to cloud {} (the cloud set is unchanged; "
-                                                "run the command again): {}",
-                                                repaired.failed.size(), replacement.name, repaired.failed.front()));
+    return Fail(Code::kUnavailable,
+                fmt::format("{} objects could not be copied to cloud {} (the cloud set is unchanged; "
+                            "run the command again): {}",
+                            repaired.failed.size(), replacement.name, repaired.failed.front()));
   }
   report.rebuilt = repaired.rebuilt;
   report.bytes_written = repaired.bytes_written;
-  // Publish: the new set first, then the old ones go.
-  ASSIGN_OR_RETURN(auto old_ids, repo.ListFiles(repo::FileKind::kClouds));
-  RETURN_IF_ERROR(repo.SaveFile(repo::FileKind::kClouds, report.set.Serialize()));
-  for (const Id& id : old_ids) (void)repo.RemoveFile(repo::FileKind::kClouds, id);
+  RETURN_IF_ERROR(PublishCloudSet(repo, report.set));
   return report;
 }
 

@@ -35,6 +35,11 @@ Result<std::shared_ptr<placement::PlacementStore>> OpenClouds(const placement::C
 // placement store, or nullptr for a single-store repository.
 Result<std::shared_ptr<placement::PlacementStore>> AttachClouds(repo::Repository& repo, const StoreOpener& open);
 
+// Makes `set` the repository's cloud set: writes it, then removes the older
+// cloud set files (so that an interruption leaves the old or the new set
+// newest, never none). REQUIRES: an exclusive lock.
+Status PublishCloudSet(repo::Repository& repo, const placement::CloudSet& set);
+
 // `arkiv cloud replace`: puts `replacement` in the place (and shard index) of
 // cloud `old_name`. Everything the new cloud must hold is first rebuilt onto
 // it from the others (as `repair` does), and only then is the new cloud set

@@ -701,9 +701,21 @@ Status PlacementStore::List(std::string_view prefix, const std::function<Status(
       errors.push_back(listed.error());
     }
   }
+  if (answered == 0) {
+    return Fail(CommonCode(errors), fmt::format("list {}: none of the {} clouds answered: {}", prefix, clouds_.size(),
+                                                JoinMessages(errors)));
+  }
   if (answered < needed) {
-    return Fail(CommonCode(errors), fmt::format("list {}: {} of {} clouds answered, {} needed: {}", prefix, answered,
-                                                clouds_.size(), needed, JoinMessages(errors)));
+    // Too few to be sure every object is seen (one written while these were
+    // out reached only others), but refusing would leave the repository
+    // unreadable for as long as the others are out. A read that misses an
+    // object fails or finds an older snapshot, never wrong bytes; commands
+    // that delete require every cloud (RequireAllClouds).
+    degraded_reads_++;
+    LogLine(LogLevel::kWarning,
+            fmt::format("list {}: only {} of {} clouds answered ({} needed to be sure to see everything); objects "
+                        "written while they were out may be missing: {}",
+                        prefix, answered, clouds_.size(), needed, JoinMessages(errors)));
   }
   return OkStatus();
 }

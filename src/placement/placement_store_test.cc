@@ -175,6 +175,34 @@ TEST(CloudSetTest, RoundTripValidationAndSecrets) {
   EXPECT_FALSE(ParseCloudArgument("Bad Name=s3://b"));
 }
 
+TEST(CloudSetTest, PendingChangeRoundTripsAndAdvances) {
+  CloudSet set;
+  set.generation = 3;
+  set.policy = *ParsePolicy("replicate");
+  set.clouds = {{"a", "file:///a", 1.0}, {"b", "file:///b", 1.0}};
+  EXPECT_EQ(set.Target(), (PendingClouds{set.policy, 0, set.clouds}));
+  // A pending policy need not fit the pending cloud count yet (rebalance
+  // --policy may still change it), but names and URLs are checked.
+  set.pending = PendingClouds{*ParsePolicy("ec:2+1"), 0, {set.clouds[0], set.clouds[1], {"c", "file:///c", 0.5}}};
+  set.pending->clouds.push_back({"d", "file:///d", 1.0});
+  ASSERT_TRUE(set.Validate());
+  auto parsed = CloudSet::Parse(set.Serialize());
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  ASSERT_TRUE(parsed->pending);
+  EXPECT_EQ(*parsed->pending, *set.pending);
+  EXPECT_EQ(parsed->clouds, set.clouds);
+  CloudSet next = set.Advanced(*set.pending);
+  EXPECT_EQ(next.generation, 4u);
+  EXPECT_FALSE(next.pending);
+  EXPECT_EQ(next.clouds.size(), 4u);
+  EXPECT_EQ(next.policy.ToString(), "ec:2+1");
+  EXPECT_FALSE(next.Validate());  // ec:2+1 over four clouds
+  set.pending->clouds[3].url = "file:///a";
+  EXPECT_FALSE(set.Validate());  // two pending clouds with one URL
+  std::string bad = R"({"version":1,"generation":1,"policy":"replicate","clouds":[{"name":"a","url":"u"}],"pending":7})";
+  EXPECT_EQ(CodeOf(CloudSet::Parse(Bytes(bad.begin(), bad.end()))), Code::kDataLoss);
+}
+
 TEST(PlacementStoreTest, CreateValidates) {
   std::vector<Cloud> two = {{"a", std::make_shared<MemoryStore>("a")}, {"b", std::make_shared<MemoryStore>("b")}};
   PlacementOptions ec;
@@ -373,14 +401,21 @@ TEST(PlacementStoreTest, MissedPlacementsBecomeRepairDebtBeforeTheSnapshot) {
   EXPECT_TRUE(f.store->UnflushedDebt().empty());
 }
 
-TEST(PlacementStoreTest, ListIsCompleteWithOneCloudDownAndRefusesWithTwo) {
+TEST(PlacementStoreTest, ListIsCompleteWithOneCloudDownDegradedWithTwoAndRefusedWithAll) {
   Fixture f(3, "replicate");  // quorum 2
   f.Down(0);
   for (int i = 0; i < 20; ++i) ASSERT_OK(f.store->Put("index/" + std::to_string(i), Bytes{1}));
   f.Up(0);
   f.Down(1);
   EXPECT_EQ(storage::testing::ListNames(*f.store, "index/").size(), 20u);
+  EXPECT_EQ(f.store->stats().degraded_reads, 0u);
+  // Only cloud 0 answers, and it was out when the objects were written: the
+  // listing is incomplete, and says so (counted, logged), rather than
+  // leaving the repository unreadable while two clouds are out.
   f.Down(2);
+  EXPECT_EQ(storage::testing::ListNames(*f.store, "index/").size(), 0u);
+  EXPECT_EQ(f.store->stats().degraded_reads, 1u);
+  f.Down(0);
   auto st = f.store->List("index/", [](const storage::ObjectInfo&) { return OkStatus(); });
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().code(), Code::kUnavailable);

@@ -67,8 +67,11 @@ void AddCloudReplace(CLI::App& cmd, GlobalOptions& global, int& exit_code) {
       }();
       if (!report) return Fail(report.error());
       if (global.json) {
-        nlohmann::json j{{"message_type", "cloud_replaced"}, {"old", opts->old_name}, {"new", spec.name},
-                         {"generation", report->set.generation}, {"rebuilt", report->rebuilt},
+        nlohmann::json j{{"message_type", "cloud_replaced"},
+                         {"old", opts->old_name},
+                         {"new", spec.name},
+                         {"generation", report->set.generation},
+                         {"rebuilt", report->rebuilt},
                          {"bytes_written", report->bytes_written}};
         std::cout << JsonText(j) << std::endl;
       } else if (!global.quiet) {
@@ -87,9 +90,11 @@ void AddCloudCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("cloud", "Show or change the clouds of a multi-cloud repository");
   cmd->require_subcommand(1);
   AddCloudReplace(*cmd, global, exit_code);
+  AddCloudChangeCommands(*cmd, global, exit_code);
   CLI::App* list = cmd->add_subcommand("list", "List the clouds, the policy, and whether each cloud answers");
-  list->footer("Exit 0 when every cloud answers, 3 when some do not (the repository is still usable while no "
-               "more than the policy tolerates are out).");
+  list->footer(
+      "Exit 0 when every cloud answers, 3 when some do not (the repository is still usable while no "
+      "more than the policy tolerates are out).");
   list->callback([&global, &exit_code] {
     exit_code = RunCommand(global, [&]() -> Result<int> {
       ASSIGN_OR_RETURN(auto repo, OpenRepository(global));
@@ -108,7 +113,10 @@ void AddCloudCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
         Probe p = ProbeCloud(*placement->clouds()[i].store);
         down += !p.up;
         if (global.json) {
-          nlohmann::json c{{"name", spec.name}, {"url", spec.url}, {"read_cost", spec.read_cost}, {"up", p.up},
+          nlohmann::json c{{"name", spec.name},
+                           {"url", spec.url},
+                           {"read_cost", spec.read_cost},
+                           {"up", p.up},
                            {"latency_ms", p.ms}};
           if (!p.up) c["error"] = p.error;
           clouds.push_back(c);
@@ -118,10 +126,22 @@ void AddCloudCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
         }
       }
       if (global.json) {
-        nlohmann::json j{{"message_type", "clouds"},       {"policy", placement->policy().ToString()},
-                         {"write_quorum", placement->write_quorum()}, {"generation", set.generation},
+        nlohmann::json j{{"message_type", "clouds"},
+                         {"policy", placement->policy().ToString()},
+                         {"write_quorum", placement->write_quorum()},
+                         {"generation", set.generation},
                          {"clouds", clouds}};
+        if (set.pending) {
+          nlohmann::json names = nlohmann::json::array();
+          for (const auto& c : set.pending->clouds) names.push_back({{"name", c.name}, {"url", c.url}});
+          j["pending"] = {{"policy", set.pending->policy.ToString()}, {"clouds", names}};
+        }
         std::cout << JsonText(j) << std::endl;
+      } else if (set.pending && !global.quiet) {
+        std::string names;
+        for (const auto& c : set.pending->clouds) names += (names.empty() ? "" : ", ") + c.name;
+        std::cout << fmt::format("pending (run `arkiv rebalance`): {} over {}\n", set.pending->policy.ToString(),
+                                 names);
       }
       return down > 0 ? kExitWarnings : kExitOk;
     });

@@ -2,6 +2,7 @@
 // or hold damaged, from the other clouds, and clear the repair records.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -23,8 +24,9 @@ void AddRepairCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
     bool read_data = false;
   };
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("repair", "Rebuild missing or damaged copies and shards on a cloud from the "
-                                               "others");
+  CLI::App* cmd = app.add_subcommand("repair",
+                                     "Rebuild missing or damaged copies and shards on a cloud from the "
+                                     "others");
   cmd->footer(
       "Lists every cloud, works out what each should hold (every indexed pack as its copy or shard, metadata on\n"
       "every cloud) and rebuilds what is missing: copies from a verified copy elsewhere, shards by decoding the\n"
@@ -80,9 +82,17 @@ void AddRepairCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                                        ? fmt::format("; {} repair records cleared", repaired->records_removed)
                                        : "");
           size_t unexpected = audit->Count(engine::CloudFinding::Kind::kUnexpected);
-          if (unexpected > 0) {
+          size_t superseded = std::count_if(audit->findings.begin(), audit->findings.end(),
+                                            [](const engine::CloudFinding& f) { return f.superseded; });
+          if (unexpected > superseded) {
             std::cout << fmt::format("{} unexpected objects left in place (`arkiv prune` removes unindexed packs)\n",
-                                     unexpected);
+                                     unexpected - superseded);
+          }
+          if (superseded > 0) {
+            std::cout << fmt::format(
+                "{} copies or shards in an old layout left in place (`arkiv rebalance` removes "
+                "them)\n",
+                superseded);
           }
         }
       }
