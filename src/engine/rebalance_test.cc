@@ -10,108 +10,26 @@
 #include <set>
 
 #include "engine/clouds.h"
-#include "engine/engine_test_util.h"
-#include "placement/shard_name.h"
+#include "engine/multi_cloud_test_util.h"
 #include "repo/lock.h"
-#include "storage/backends/memory_store.h"
-#include "storage/wrappers/fault_store.h"
 
 namespace arkiv::engine {
 namespace {
 
-using placement::CloudSet;
-using placement::CloudSpec;
 using placement::ParsePolicy;
-using storage::FaultRule;
-using storage::FaultStore;
-using storage::MemoryStore;
 using namespace arkiv::testing;
 
-class RebalanceTest : public ::testing::Test {
+class RebalanceTest : public MultiCloudTest {
  protected:
-  void SetUp() override {
-    MakeDir(source_ / "src");
-    WriteFile(source_ / "src/big.bin", PseudoRandomBytes(900 * 1024, 1));
-    WriteFile(source_ / "src/small.txt", CompressibleBytes(40 * 1024, 2));
-    WriteFile(source_ / "src/other.bin", PseudoRandomBytes(300 * 1024, 3));
-  }
-
-  // Each cloud is a memory store behind a fault store, by URL.
-  FaultStore& Cloud(const std::string& name) {
-    auto& slot = clouds_[name];
-    if (!slot.memory) {
-      slot.memory = std::make_shared<MemoryStore>(name);
-      slot.faults = std::make_shared<FaultStore>(slot.memory);
-    }
-    return *slot.faults;
-  }
-  MemoryStore& Memory(const std::string& name) {
-    Cloud(name);
-    return *clouds_[name].memory;
-  }
-  StoreOpener Opener() {
-    return [this](const CloudSpec& c) -> Result<std::shared_ptr<storage::Store>> {
-      Cloud(c.url);
-      return std::shared_ptr<storage::Store>(clouds_[c.url].faults);
-    };
-  }
   static RebalanceOptions Plan(const std::string& policy, bool dry_run = false) {
     RebalanceOptions options;
     options.policy = *ParsePolicy(policy);
     options.dry_run = dry_run;
     return options;
   }
-  static CloudSpec Spec(const std::string& name) { return CloudSpec{name, name, 1.0}; }
-
-  void Init(const std::string& policy, const std::vector<std::string>& names) {
-    CloudSet set;
-    set.policy = *ParsePolicy(policy);
-    for (const auto& n : names) set.clouds.push_back(Spec(n));
-    ASSERT_OK_AND_ASSIGN(auto placement, OpenClouds(set, Opener()));
-    repo::InitOptions options = TestInitOptions();
-    options.clouds = set.Serialize();
-    ASSERT_OK(repo::Repository::Init(placement, kTestPassword, options));
-  }
-
-  // Opens the repository through cloud `via`, on all its clouds, index loaded.
-  std::unique_ptr<repo::Repository> Open(const std::string& via) {
-    auto repo = repo::Repository::Open(std::shared_ptr<storage::Store>(clouds_[via].faults), kTestPassword);
-    EXPECT_TRUE(repo) << repo.error().ToString();
-    if (!repo) return nullptr;
-    auto attached = AttachClouds(**repo, Opener());
-    EXPECT_TRUE(attached) << attached.error().ToString();
-    EXPECT_OK((*repo)->LoadIndex());
-    return std::move(*repo);
-  }
-
-  void BackupVia(const std::string& via) {
-    auto repo = Open(via);
-    ASSERT_TRUE(repo);
-    BackupProgress progress;
-    ASSERT_OK_AND_ASSIGN(auto result, RunBackup(*repo, BackupOf({source_ / "src"}), progress, nullptr));
-    snapshots_.push_back(result.snapshot_id);
-  }
-
-  // Every snapshot restores byte-identical through cloud `via`.
-  void ExpectRestores(const std::string& via, const std::string& why) {
-    SCOPED_TRACE(why);
-    auto repo = Open(via);
-    ASSERT_TRUE(repo);
-    for (const Id& id : snapshots_) {
-      TempDir target;
-      ASSERT_OK_AND_ASSIGN(auto record, repo->FindSnapshot(id.Hex()));
-      RestoreOptions options;
-      options.target = target.path();
-      options.workers = 2;
-      RestoreProgress progress;
-      ASSERT_OK(RunRestore(*repo, record.snapshot.tree, options, progress));
-      EXPECT_EQ(CompareTrees(source_ / "src", target / "src"), std::vector<std::string>{});
-    }
-  }
 
   Result<RebalanceReport> Run(const std::string& via, RebalanceOptions options = {}) {
-    auto repo = Open(via);
-    if (!repo) return Fail(Code::kInternal, "open");
+    ASSIGN_OR_RETURN(auto repo, TryOpen(via));
     ASSIGN_OR_RETURN(auto set, RequireCloudSet(*repo));
     ASSIGN_OR_RETURN(auto lock, repo::RepositoryLock::Acquire(*repo, true));
     return Rebalance(*repo, set, options, Opener());
@@ -128,45 +46,6 @@ class RebalanceTest : public ::testing::Test {
     change(*next.pending);
     ASSERT_OK(PublishCloudSet(*repo, next));
   }
-
-  CloudSet CurrentSet(const std::string& via) {
-    auto repo = Open(via);
-    auto set = RequireCloudSet(*repo);
-    EXPECT_TRUE(set);
-    return set ? *set : CloudSet{};
-  }
-
-  std::map<std::string, uint64_t> Objects(const std::string& cloud) {
-    std::map<std::string, uint64_t> out;
-    EXPECT_OK(Memory(cloud).List("", [&](const storage::ObjectInfo& info) {
-      out[info.name] = info.size;
-      return OkStatus();
-    }));
-    return out;
-  }
-  // Names of data objects on a cloud: whole copies and shards by layout.
-  std::set<std::string> DataLayouts(const std::string& cloud) {
-    std::set<std::string> layouts;
-    for (const auto& [name, size] : Objects(cloud)) {
-      if (!name.starts_with("data/")) continue;
-      auto shard = placement::ParseShardName(name);
-      layouts.insert(shard ? fmt::format("ec{}+{}", shard->k, shard->m) : "copy");
-    }
-    return layouts;
-  }
-  void Wipe(const std::string& cloud) {
-    for (const auto& [name, size] : Objects(cloud)) ASSERT_OK(Memory(cloud).Remove(name));
-  }
-  void Down(const std::string& cloud) { Cloud(cloud).AddRule(FaultRule::Fail(Code::kUnavailable)); }
-  void Up(const std::string& cloud) { Cloud(cloud).ClearRules(); }
-
-  TempDir source_;
-  struct Slot {
-    std::shared_ptr<MemoryStore> memory;
-    std::shared_ptr<FaultStore> faults;
-  };
-  std::map<std::string, Slot> clouds_;
-  std::vector<Id> snapshots_;
 };
 
 TEST_F(RebalanceTest, ReplicateGrowsThenBecomesErasureCoded) {
