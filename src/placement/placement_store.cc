@@ -669,13 +669,19 @@ Status PlacementStore::List(std::string_view prefix, const std::function<Status(
   // Every object was written to at least Q clouds, so any N-Q+1 clouds'
   // listings together name every object — unless clouds were wiped or
   // replaced by empty ones, which answer with nothing. So every cloud that
-  // answers is listed, and at least N-Q+1 must (design.md §20.4).
+  // answers is listed. With fewer than N-Q+1 answers the listing is still
+  // given, as a degraded read: every name in it is real, only objects written
+  // while the answering clouds were out can be missing, and refusing it would
+  // break the promise that replicate survives all clouds but one
+  // (design.md §20.4). Writers that need every name (prune) ask for every
+  // cloud first (RequireAllClouds).
   std::set<std::string, std::less<>> seen;
   std::optional<Error> callback_error;
   std::vector<Error> errors;
   size_t answered = 0;
-  // A lock may be on one cloud only: one answer is enough to list locks.
-  size_t needed = IsLock(prefix) ? 1 : NotFoundThreshold();
+  // Enough answers that the listing names every object for sure (a lock
+  // may be on one cloud only).
+  size_t complete = IsLock(prefix) ? 1 : NotFoundThreshold();
   for (size_t i : ReadOrder(prefix)) {
     auto listed = Call<bool>(i, [&](Store& s) -> Result<bool> {
       RETURN_IF_ERROR(s.List(prefix, [&](const ObjectInfo& info) -> Status {
@@ -701,9 +707,15 @@ Status PlacementStore::List(std::string_view prefix, const std::function<Status(
       errors.push_back(listed.error());
     }
   }
-  if (answered < needed) {
-    return Fail(CommonCode(errors), fmt::format("list {}: {} of {} clouds answered, {} needed: {}", prefix, answered,
-                                                clouds_.size(), needed, JoinMessages(errors)));
+  if (answered == 0) {
+    return Fail(CommonCode(errors), fmt::format("list {}: none of the {} clouds answered: {}", prefix, clouds_.size(),
+                                                JoinMessages(errors)));
+  }
+  if (answered < complete) {
+    CountDegraded(fmt::format("list {}", prefix),
+                  fmt::format("{} of {} clouds answered ({} to be sure every object is seen; objects written while "
+                              "they were out may be missing): {}",
+                              answered, clouds_.size(), complete, JoinMessages(errors)));
   }
   return OkStatus();
 }
