@@ -15,7 +15,7 @@ export ARKIV_RETRY_MAX_ATTEMPTS=2
 start_moto || finish
 start_azurite || finish
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing-secret AWS_DEFAULT_REGION=us-east-1
-export AZURE_STORAGE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$AZURITE_KEY;BlobEndpoint=$AZURITE_ENDPOINT;"
+export AZURE_STORAGE_CONNECTION_STRING=$AZURITE_CONNECTION
 s3="s3://arkiv-mc/repo?endpoint=http://127.0.0.1:$MOTO_PORT&region=us-east-1"
 az="azure://devstoreaccount1/arkiv-mc/repo?endpoint=$AZURITE_ENDPOINT"
 disk="file://$WORK/disk"
@@ -43,9 +43,7 @@ expect_rc 0 "cloud list through the Azure URL"
 assert_file_contains "$OUT" "^azure +up" "Azure is up"
 
 # Azure is lost.
-kill "$(pgrep -f "blobPort $AZURITE_PORT")"
-wait_gone() { for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null || return 0; sleep 0.1; done; }
-wait_gone "$AZURITE_PORT"
+stop_server "$AZURITE_PID" "$AZURITE_PORT"
 run arkiv --repo "$s3" cloud list
 expect_rc 3 "cloud list with Azure out"
 assert_file_contains "$OUT" "^azure +DOWN" "Azure is shown down"
@@ -56,12 +54,7 @@ expect_rc 3 "backup with Azure out"
 assert_file_contains "$ERR" "cloud azure missed [0-9]+ placements" "the backup names the cloud that missed placements"
 
 # Azure comes back as a new, empty account on the same address.
-AZ_DIR=$WORK/azurite-new
-mkdir -p "$AZ_DIR"
-node "$SERVERS/node_modules/azurite/dist/src/blob/main.js" --blobHost 127.0.0.1 --blobPort "$AZURITE_PORT" \
-  --location "$AZ_DIR" --disableTelemetry --silent >"$WORK/azurite2.log" 2>&1 &
-register_pid $!
-wait_port "$AZURITE_PORT"
+start_azurite "$AZURITE_PORT" "$WORK/azurite-new" || finish
 run arkiv --repo "$s3" check
 expect_rc 1 "check finds Azure empty"
 assert_file_contains "$ERR" "cloud azure: missing" "check names what Azure lacks"
@@ -71,11 +64,8 @@ run arkiv --repo "$az" check --read-data
 expect_rc 0 "check --read-data through the rebuilt Azure"
 
 # The S3 bucket is emptied: restore from Azure and the folder.
-python3 - "$MOTO_PORT" <<'EOF'
-import sys, boto3
-s3 = boto3.resource("s3", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}")
-s3.Bucket("arkiv-mc").objects.all().delete()
-EOF
+cloud_objects "$s3" wipe
+assert_eq "$(cloud_objects "$s3" list | wc -l)" 0 "the S3 bucket is empty"
 restore_and_compare "$az" "$WORK/r2" "restore with the S3 bucket emptied"
 assert_file_contains "$ERR" "degraded" "the degraded restore is reported"
 run arkiv --repo "$disk" repair --cloud aws

@@ -4,7 +4,8 @@
 # cleanly — never with wrong bytes — beyond them; `check` names what each
 # cloud lacks or holds damaged; `repair` rebuilds it; a backup with a cloud
 # out succeeds with exit 3 and records the debt.
-# (The same against the real S3/Azure/SFTP servers: cloud_multicloud_test.sh.)
+# (The same against the real S3/Azure/SFTP servers: cloud_multicloud_test.sh,
+# cloud_ec_servers_test.sh and cloud_ec_five_test.sh.)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 export ARKIV_PASSWORD=multi-cloud-pass
