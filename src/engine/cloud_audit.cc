@@ -17,7 +17,8 @@ using placement::PlacementStore;
 // Objects placed on every cloud (design.md §20.2) that the audit looks at.
 bool IsReplicatedKind(std::string_view name) {
   return name == repo::kConfigName || name.starts_with("keys/") || name.starts_with("clouds/") ||
-         name.starts_with("index/") || name.starts_with("snapshots/") || name.starts_with("tree/");
+         name.starts_with("index/") || name.starts_with("snapshots/") || name.starts_with("tree/") ||
+         name.starts_with("status/");
 }
 
 }  // namespace

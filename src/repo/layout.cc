@@ -9,6 +9,7 @@ std::string_view FileKindPrefix(FileKind kind) {
     case FileKind::kIndex: return "index/";
     case FileKind::kLock: return "locks/";
     case FileKind::kClouds: return "clouds/";
+    case FileKind::kStatus: return "status/";
   }
   return "";
 }
@@ -20,6 +21,7 @@ std::string_view FileKindName(FileKind kind) {
     case FileKind::kIndex: return "index";
     case FileKind::kLock: return "lock";
     case FileKind::kClouds: return "clouds";
+    case FileKind::kStatus: return "status";
   }
   return "";
 }

@@ -22,9 +22,11 @@
 namespace arkiv::repo {
 
 enum class BlobType : uint8_t { kData = 0, kTree = 1 };
+// kStatus: the newest result of a job (check, repair, drill) per host, for
+// `arkiv status` on other machines (design.md §22), opaque to this layer.
 // kClouds: the cloud set of a multi-cloud repository, opaque to this layer
 // (placement/cloud_set.h, design.md §20.1).
-enum class FileKind { kKey, kSnapshot, kIndex, kLock, kClouds };
+enum class FileKind { kKey, kSnapshot, kIndex, kLock, kClouds, kStatus };
 
 inline constexpr std::string_view kConfigName = "config";
 

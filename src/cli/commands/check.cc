@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/job_record.h"
 #include "cli/cloud_findings.h"
 #include "cli/exit_codes.h"
 #include "engine/cloud_audit.h"
@@ -35,6 +36,7 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
     exit_code = RunCommand(global, [&]() -> Result<int> {
       ASSIGN_OR_RETURN(auto repo, OpenRepository(global));
       ASSIGN_OR_RETURN(auto lock, LockForReading(*repo, global));
+      int64_t start_ns = NowNs();
       engine::CheckProgress progress;
       auto mode = global.json || global.quiet ? ProgressLine::Mode::kOff : ProgressLine::Mode::kTerminal;
       Result<engine::CheckReport> report = [&] {
@@ -57,6 +59,22 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
         ASSIGN_OR_RETURN(audit, engine::AuditClouds(*repo, *placement, {opts->cloud, opts->read_data}));
         errors = errors || audit->Count(engine::CloudFinding::Kind::kMissing) > 0 ||
                  audit->Count(engine::CloudFinding::Kind::kCorrupt) > 0 || !audit->unreachable.empty();
+      }
+      if (opts->cloud.empty()) {
+        // A check of everything is what `status` reports, here and on other machines.
+        nlohmann::json detail{{"read_data", opts->read_data},
+                              {"snapshots", report->snapshots},
+                              {"problems", report->problems.size()},
+                              {"bytes_read", report->bytes_read}};
+        if (audit) {
+          detail["missing"] = audit->Count(engine::CloudFinding::Kind::kMissing);
+          detail["corrupt"] = audit->Count(engine::CloudFinding::Kind::kCorrupt);
+          detail["unreachable"] = audit->unreachable.size();
+        }
+        RecordJob(*repo, global,
+                  {start_ns, "check", "", !errors, static_cast<double>(NowNs() - start_ns) / 1e9, report->bytes_read,
+                   detail.dump()},
+                  true);
       }
       if (global.json) {
         nlohmann::json problems = nlohmann::json::array();

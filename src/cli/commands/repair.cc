@@ -8,6 +8,7 @@
 
 #include "cli/cloud_findings.h"
 #include "cli/commands.h"
+#include "cli/job_record.h"
 #include "cli/exit_codes.h"
 #include "cli/format.h"
 #include "cli/progress_line.h"
@@ -45,6 +46,7 @@ void AddRepairCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                     fmt::format("{} is a single-store repository: nothing to repair from", repo->store().Location()));
       }
       ASSIGN_OR_RETURN(auto lock, LockForReading(*repo, global));
+      int64_t start_ns = NowNs();
       RETURN_IF_ERROR(repo->LoadIndex());
       auto mode = global.json || global.quiet ? ProgressLine::Mode::kOff : ProgressLine::Mode::kTerminal;
       StatusText status;
@@ -60,6 +62,15 @@ void AddRepairCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       if (!repaired) return Fail(repaired.error());
       const auto& clouds = placement->clouds();
       bool incomplete = !repaired->failed.empty() || !audit->unreachable.empty();
+      if (!opts->dry_run) {
+        nlohmann::json detail{{"rebuilt", repaired->rebuilt},
+                              {"failed", repaired->failed.size()},
+                              {"records_removed", repaired->records_removed}};
+        RecordJob(*repo, global,
+                  {start_ns, "repair", opts->cloud, !incomplete, static_cast<double>(NowNs() - start_ns) / 1e9,
+                   repaired->bytes_written, detail.dump()},
+                  true);
+      }
       if (global.json) {
         nlohmann::json j{{"message_type", "repair"},
                          {"dry_run", opts->dry_run},

@@ -1,5 +1,7 @@
 #include "storage/wrappers/prometheus_text.h"
 
+#include "core/prometheus_writer.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -23,22 +25,6 @@ double Seconds(std::chrono::nanoseconds d) {
   return static_cast<double>(d.count()) / 1e9;
 }
 
-class Writer {
- public:
-  void Family(std::string_view name, std::string_view type, std::string_view help) {
-    fmt::format_to(std::back_inserter(out_), "# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
-  }
-  // `labels` without braces, e.g. cloud="a",op="put".
-  template <typename T>
-  void Sample(std::string_view name, std::string_view labels, T value) {
-    fmt::format_to(std::back_inserter(out_), "{}{{{}}} {}\n", name, labels, value);
-  }
-  std::string Take() { return std::move(out_); }
-
- private:
-  std::string out_;
-};
-
 std::string Labels(const StoreMetricsSnapshot& store, Operation op) {
   return fmt::format("cloud=\"{}\",op=\"{}\"", PrometheusLabelValue(store.cloud), OperationName(op));
 }
@@ -53,24 +39,8 @@ void ForEachSeries(std::span<const StoreMetricsSnapshot> stores,
 
 }  // namespace
 
-std::string PrometheusLabelValue(std::string_view value) {
-  std::string out;
-  for (char c : value) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
 std::string PrometheusText(std::span<const StoreMetricsSnapshot> stores) {
-  Writer w;
+  PrometheusWriter w;
   w.Family("arkiv_store_requests_total", "counter", "Calls made to the store; every attempt of a retried call.");
   ForEachSeries(stores, [&](const OperationMetrics& m, Operation, const std::string& labels) {
     w.Sample("arkiv_store_requests_total", labels, m.requests);

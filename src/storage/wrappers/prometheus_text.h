@@ -17,13 +17,11 @@
 #include <span>
 #include <string>
 
+#include "core/prometheus_writer.h"  // PrometheusLabelValue
 #include "storage/wrappers/store_metrics.h"
 
 namespace arkiv::storage {
 
 std::string PrometheusText(std::span<const StoreMetricsSnapshot> stores);
-
-// A label value with \, " and newline escaped as the format requires.
-std::string PrometheusLabelValue(std::string_view value);
 
 }  // namespace arkiv::storage

@@ -1,0 +1,191 @@
+// arkiv drill: rehearse a disaster — restore without the named clouds
+// (never contacted), verify every restored file, measure time, bytes and
+// requests per cloud, record the result (engine/drill.h).
+#include "engine/drill.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/format.h"
+#include "cli/job_record.h"
+#include "cli/progress_line.h"
+#include "engine/clouds.h"
+#include "repo/lock.h"
+
+namespace arkiv::cli {
+namespace {
+
+// A fresh directory under $TMPDIR, removed on scope exit.
+class ScratchDir {
+ public:
+  static Result<ScratchDir> Make() {
+    const char* base = std::getenv("TMPDIR");
+    std::string templ = std::string(base && *base ? base : "/tmp") + "/arkiv-drill-XXXXXX";
+    if (::mkdtemp(templ.data()) == nullptr) {
+      return Fail(Code::kFailedPrecondition, fmt::format("cannot make a directory under {}", base ? base : "/tmp"));
+    }
+    return ScratchDir(templ);
+  }
+  ScratchDir(ScratchDir&& other) noexcept : path_(std::move(other.path_)) { other.path_.clear(); }
+  ~ScratchDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit ScratchDir(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
+}  // namespace
+
+void AddDrillCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
+  struct Options {
+    std::vector<std::string> without;
+    std::string snapshot = "latest";
+    double sample = 100;
+    std::string target;
+  };
+  auto opts = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("drill", "Rehearse a disaster: restore without some clouds, verify, measure");
+  cmd->footer(
+      "Example:  arkiv drill --without aws            (as if the aws account were lost)\n"
+      "The clouds named by --without are not contacted at all. The snapshot (or a --sample of its files) is\n"
+      "restored from the others into --target (default: a temporary directory, removed afterwards), every\n"
+      "restored file is read back and verified against the snapshot, and the time, bytes and requests per\n"
+      "cloud are reported and recorded (see `arkiv status`). Open the repository (--repo) through a cloud that\n"
+      "is not left out. Exit 0 when every selected file came back right, 1 otherwise.");
+  cmd->add_option("--without", opts->without, "A cloud to leave out, as if lost (repeat)");
+  cmd->add_option("--snapshot", opts->snapshot, "Snapshot ID or prefix, or latest")->capture_default_str();
+  cmd->add_option("--sample", opts->sample, "Percent of the snapshot's files to restore (chosen at random)")
+      ->check(CLI::Range(0.001, 100.0))
+      ->capture_default_str();
+  cmd->add_option("--target", opts->target, "Restore here (an empty or new directory) and keep the files");
+  cmd->callback([&global, &exit_code, opts] {
+    exit_code = RunCommand(global, [&]() -> Result<int> {
+      ASSIGN_OR_RETURN(auto store, OpenRepositoryStore(global));
+      ASSIGN_OR_RETURN(std::string password, ReadPassword(global, false));
+      ASSIGN_OR_RETURN(auto repo, repo::Repository::Open(std::move(store), password));
+      ASSIGN_OR_RETURN(auto set, engine::LoadCloudSet(*repo));
+      if (!set && !opts->without.empty()) {
+        return Fail(Code::kInvalidArgument, "--without: this is a single-store repository (no clouds to leave out)");
+      }
+      std::vector<std::string> used;
+      if (set) {
+        for (const auto& name : opts->without) {
+          auto it = std::find_if(set->clouds.begin(), set->clouds.end(), [&](auto& c) { return c.name == name; });
+          if (it == set->clouds.end())
+            return Fail(Code::kInvalidArgument, fmt::format("--without: no cloud named '{}'", name));
+          if (it->url == global.repo) {
+            return Fail(Code::kInvalidArgument,
+                        fmt::format("--repo is cloud {}, which the drill leaves out: open the repository through "
+                                    "another cloud's URL",
+                                    name));
+          }
+        }
+        for (const auto& c : set->clouds) {
+          if (std::find(opts->without.begin(), opts->without.end(), c.name) == opts->without.end()) {
+            used.push_back(c.name);
+          }
+        }
+      }
+      std::map<std::string, std::shared_ptr<storage::StoreMetrics>> metrics;
+      RETURN_IF_ERROR(
+          engine::AttachClouds(*repo, engine::DrillStoreOpener(CloudStoreOpener(global), opts->without, metrics)));
+      ASSIGN_OR_RETURN(auto lock, LockForReading(*repo, global));
+      int64_t start_ns = NowNs();
+      RETURN_IF_ERROR(repo->LoadIndex());
+      std::optional<ScratchDir> scratch;
+      engine::DrillOptions options;
+      options.snapshot = opts->snapshot;
+      options.sample_percent = opts->sample;
+      options.seed = static_cast<uint64_t>(start_ns);
+      if (opts->target.empty()) {
+        ASSIGN_OR_RETURN(auto dir, ScratchDir::Make());
+        scratch.emplace(std::move(dir));
+        options.target = scratch->path();
+      } else {
+        std::error_code ec;
+        std::filesystem::create_directories(opts->target, ec);
+        if (ec || !std::filesystem::is_empty(opts->target, ec)) {
+          return Fail(Code::kInvalidArgument,
+                      fmt::format("--target {}: must be an empty directory (or not exist yet)", opts->target));
+        }
+        options.target = opts->target;
+      }
+      StatusText status;
+      auto mode = global.json || global.quiet ? ProgressLine::Mode::kOff : ProgressLine::Mode::kTerminal;
+      status.Set("restoring");
+      Result<engine::DrillReport> report = [&] {
+        ProgressLine line([&](double) { return status.Get(); }, mode);
+        return engine::RunDrill(*repo, options);
+      }();
+      if (!report) return Fail(report.error());
+      // Bytes and requests per cloud, as the placement made them.
+      nlohmann::json clouds = nlohmann::json::array();
+      uint64_t total_requests = 0, total_down = 0;
+      for (const auto& name : used) {
+        auto snap = metrics.contains(name) ? metrics[name]->Snapshot() : storage::StoreMetricsSnapshot{};
+        uint64_t requests = 0, down = 0, errors = 0;
+        for (const auto& op : snap.operations) {
+          requests += op.requests;
+          down += op.bytes_down;
+          errors += op.error_count();
+        }
+        total_requests += requests;
+        total_down += down;
+        clouds.push_back({{"name", name}, {"requests", requests}, {"bytes_downloaded", down}, {"errors", errors}});
+      }
+      bool ok = report->ok();
+      nlohmann::json j{{"message_type", "drill"},
+                       {"ok", ok},
+                       {"snapshot", report->snapshot.Hex()},
+                       {"without", opts->without},
+                       {"files_in_snapshot", report->files_in_snapshot},
+                       {"files_selected", report->files_selected},
+                       {"files_verified", report->files_verified},
+                       {"bytes_restored", report->bytes_restored},
+                       {"seconds", report->seconds},
+                       {"bytes_downloaded", total_down},
+                       {"requests", total_requests},
+                       {"clouds", clouds},
+                       {"problems", report->problems}};
+      // The record goes to every cloud, the left-out ones too: the drill is over.
+      if (!opts->without.empty()) RETURN_IF_ERROR(engine::AttachClouds(*repo, CloudStoreOpener(global)));
+      RecordJob(*repo, global, {start_ns, "drill", "", ok, report->seconds, report->bytes_restored, j.dump()}, true);
+      if (global.json) {
+        std::cout << JsonText(j) << std::endl;
+      } else {
+        for (const auto& p : report->problems) std::cerr << "error: " << p << "\n";
+        if (!global.quiet) {
+          std::cout << fmt::format(
+              "drill: snapshot {}{}\n", report->snapshot.Short(),
+              opts->without.empty() ? "" : fmt::format(", without {}", fmt::join(opts->without, ", ")));
+          std::cout << fmt::format("  {} of {} files selected, {} restored and verified, {} in {:.1f}s ({}/s)\n",
+                                   report->files_selected, report->files_in_snapshot, report->files_verified,
+                                   HumanBytes(report->bytes_restored), report->seconds,
+                                   HumanBytes(static_cast<uint64_t>(static_cast<double>(report->bytes_restored) /
+                                                                    std::max(report->seconds, 1e-3))));
+          for (const auto& c : clouds) {
+            std::cout << fmt::format("  cloud {:<12} {:>6} requests {:>10} downloaded\n", c["name"].get<std::string>(),
+                                     c["requests"].get<uint64_t>(), HumanBytes(c["bytes_downloaded"].get<uint64_t>()));
+          }
+          for (const auto& name : opts->without)
+            std::cout << fmt::format("  cloud {:<12} left out, not contacted\n", name);
+          std::cout << (ok ? "PASSED\n" : "FAILED\n");
+        }
+      }
+      return FinishOnClouds(*repo, global, ok ? kExitOk : kExitError);
+    });
+  });
+}
+
+}  // namespace arkiv::cli
