@@ -34,6 +34,9 @@ struct CloudSet {
   static Result<CloudSet> Parse(ByteView bytes);
 };
 
+// [a-z0-9][a-z0-9_-]{0,31}
+bool IsValidCloudName(std::string_view name);
+
 // "NAME=URL" as given to `--cloud`.
 Result<CloudSpec> ParseCloudArgument(std::string_view text);
 
