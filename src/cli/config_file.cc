@@ -164,6 +164,9 @@ Result<ConfigFile> ParseConfigFile(std::string_view text, const std::string& pat
 }
 
 Result<ConfigFile> LoadConfigFile(const std::string& path) {
+  // A folder opens as an empty stream; it must not pass for an empty file.
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) return FailErrno(EISDIR, "read config file " + path);
   std::ifstream in(path);
   if (!in) return FailErrno(errno, "read config file " + path);
   std::stringstream text;

@@ -229,6 +229,9 @@ TEST(ConfigFileTest, LoadReadsTheFileAndNamesAMissingOne) {
   loaded = LoadConfigFile(path);
   ASSERT_TRUE(loaded) << loaded.error().message();
   EXPECT_EQ(loaded->password_file, std::string(dir) + "/pass");
+  auto folder = LoadConfigFile(dir);
+  ASSERT_FALSE(folder);
+  EXPECT_NE(folder.error().message().find(dir), std::string::npos) << folder.error().message();
   std::filesystem::remove_all(dir);
 
   auto missing = LoadConfigFile("/nonexistent/arkiv/config.toml");
