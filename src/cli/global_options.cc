@@ -1,16 +1,17 @@
 #include "cli/global_options.h"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/config_options.h"
 #include "cli/exit_codes.h"
 #include "cli/format.h"
 #include "core/byte_size.h"
@@ -73,6 +74,7 @@ Result<std::string> ReadPassword(const GlobalOptions& options, bool confirm, con
   if (file.empty()) {
     if (const char* env = std::getenv("ARKIV_PASSWORD_FILE")) file = env;
   }
+  if (file.empty()) file = ConfigPasswordFile(options);
   if (!file.empty()) return ReadPasswordFile(file);
   return PromptPassword(confirm, prompt);
 }
@@ -99,9 +101,11 @@ void AddStoreLimitOptions(CLI::App& app, GlobalOptions& options) {
 }
 
 Result<std::shared_ptr<storage::Store>> OpenRepositoryStore(const GlobalOptions& options) {
-  return storage::OpenStore(options.repo, storage::OpenStoreOptions{.upload_limit = options.limit_upload,
-                                                                    .download_limit = options.limit_download,
-                                                                    .cloud_name = {}});
+  ASSIGN_OR_RETURN(std::string url, RepositoryUrl(options));
+  return storage::OpenStore(url, storage::OpenStoreOptions{.upload_limit = options.limit_upload,
+                                                           .download_limit = options.limit_download,
+                                                           .cloud_name = {},
+                                                           .credentials = RepositoryCredentials(options, url)});
 }
 
 Result<std::unique_ptr<repo::Repository>> OpenRepository(const GlobalOptions& options) {
@@ -115,10 +119,18 @@ Result<std::unique_ptr<repo::Repository>> OpenRepository(const GlobalOptions& op
 }
 
 engine::StoreOpener CloudStoreOpener(const GlobalOptions& options) {
-  return [&options](const placement::CloudSpec& cloud) {
+  return [&options](const placement::CloudSpec& cloud) -> Result<std::shared_ptr<storage::Store>> {
+    // Matched by name: the repository's URL for a cloud may differ from the
+    // config's (a region parameter added later), the account is the same.
+    storage::StoreCredentials credentials = CloudCredentials(options, cloud.name);
+    if (auto fit = storage::CheckCredentialsFit(cloud.url, credentials); !fit) {
+      return Fail(fit.error().Context(
+          fmt::format("cloud {} ([clouds.{}] in {})", cloud.name, cloud.name, options.config->path)));
+    }
     return storage::OpenStore(cloud.url, storage::OpenStoreOptions{.upload_limit = options.limit_upload,
                                                                    .download_limit = options.limit_download,
-                                                                   .cloud_name = cloud.name});
+                                                                   .cloud_name = cloud.name,
+                                                                   .credentials = std::move(credentials)});
   };
 }
 
@@ -133,19 +145,22 @@ int FinishOnClouds(const repo::Repository& repo, const GlobalOptions& options, i
     if (stats.cloud_missed[i] == 0) continue;
     missed[clouds[i].name] = stats.cloud_missed[i];
     if (!options.json) {
-      std::cerr << fmt::format("warning: cloud {} missed {} placements; they are recorded and `arkiv repair` "
-                               "completes them\n",
-                               clouds[i].name, stats.cloud_missed[i]);
+      std::cerr << fmt::format(
+          "warning: cloud {} missed {} placements; they are recorded and `arkiv repair` "
+          "completes them\n",
+          clouds[i].name, stats.cloud_missed[i]);
     }
   }
   if (stats.degraded_reads > 0 && !options.json) {
-    std::cerr << fmt::format("note: {} reads were served from other clouds or decoded from parity (degraded); "
-                             "`arkiv check --read-data` finds the cause\n",
-                             stats.degraded_reads);
+    std::cerr << fmt::format(
+        "note: {} reads were served from other clouds or decoded from parity (degraded); "
+        "`arkiv check --read-data` finds the cause\n",
+        stats.degraded_reads);
   }
   if (!flushed && !options.json) std::cerr << "warning: " << flushed.error().message() << "\n";
   if (options.json && (!missed.empty() || stats.degraded_reads > 0 || !flushed)) {
-    nlohmann::json j{{"message_type", "clouds"}, {"missed_placements", missed}, {"degraded_reads", stats.degraded_reads}};
+    nlohmann::json j{
+        {"message_type", "clouds"}, {"missed_placements", missed}, {"degraded_reads", stats.degraded_reads}};
     if (!flushed) j["error"] = flushed.error().message();
     std::cout << JsonText(j) << std::endl;
   }
@@ -161,8 +176,8 @@ Result<std::unique_ptr<repo::RepositoryLock>> LockForReading(repo::Repository& r
 int ReportError(const GlobalOptions& options, const Error& error) {
   int code = ExitCodeFor(error);
   if (options.json) {
-    nlohmann::json j{{"message_type", "error"}, {"error", error.message()}, {"code", CodeName(error.code())},
-                     {"exit_code", code}};
+    nlohmann::json j{
+        {"message_type", "error"}, {"error", error.message()}, {"code", CodeName(error.code())}, {"exit_code", code}};
     std::cout << JsonText(j) << std::endl;
   }
   std::cerr << "arkiv: " << error.message() << std::endl;

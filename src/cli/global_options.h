@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/config_file.h"
 #include "core/status.h"
 #include "engine/clouds.h"
 #include "repo/lock.h"
@@ -20,8 +21,11 @@ class App;
 namespace arkiv::cli {
 
 struct GlobalOptions {
-  std::string repo;           // --repo / ARKIV_REPOSITORY
+  std::string repo;           // --repo / ARKIV_REPOSITORY; empty: the config file's (RepositoryUrl)
   std::string password_file;  // --password-file / ARKIV_PASSWORD_FILE
+  std::string config_file;    // --config / ARKIV_CONFIG; empty: the default path, if it exists
+  // The config file that was read (LoadConfig, before any command runs); null: none.
+  std::shared_ptr<const ConfigFile> config;
   bool json = false;
   bool quiet = false;
   bool verbose = false;
@@ -36,10 +40,14 @@ struct GlobalOptions {
 // rate is a usage error (exit 2) that says what a rate looks like.
 void AddStoreLimitOptions(CLI::App& app, GlobalOptions& options);
 
-// The repository's store (--repo), with the limits of the command line.
+// The repository's store (RepositoryUrl: --repo, or the config file's), with
+// the limits of the command line and, when it is one of the config file's
+// clouds, that cloud's credentials.
 Result<std::shared_ptr<storage::Store>> OpenRepositoryStore(const GlobalOptions& options);
 
-// ARKIV_PASSWORD, then the password file, then a prompt on a terminal.
+// ARKIV_PASSWORD, then the password file (--password-file,
+// ARKIV_PASSWORD_FILE, the config file's password_file), then a prompt on a
+// terminal.
 // `confirm` asks twice (for a new password). Never logs the password.
 Result<std::string> ReadPassword(const GlobalOptions& options, bool confirm, const char* prompt = "password");
 
@@ -53,7 +61,8 @@ Result<std::string> PromptPassword(bool confirm, const char* prompt);
 Result<std::unique_ptr<repo::Repository>> OpenRepository(const GlobalOptions& options);
 
 // Opens one cloud of a multi-cloud repository (its whole wrapper stack, with
-// the --limit-* flags). The opener refers to `options`, which must outlive it.
+// the --limit-* flags and the credentials the config file gives for a cloud
+// of that name). The opener refers to `options`, which must outlive it.
 engine::StoreOpener CloudStoreOpener(const GlobalOptions& options);
 
 // After a command that used a multi-cloud repository: records pending repair

@@ -1,12 +1,13 @@
 // arkiv: multi-cloud backup and disaster recovery. The entry point parses
 // the command line and hands over to one command (cli/commands/*.cc).
-#include <CLI/CLI.hpp>
 #include <malloc.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/config_options.h"
 #include "cli/exit_codes.h"
 #include "core/log.h"
 
@@ -19,15 +20,34 @@ int main(int argc, char** argv) {
   mallopt(M_ARENA_MAX, 2);
   CLI::App app{
       "arkiv — encrypted, deduplicated backups to several clouds at once.\n"
-      "The repository is given by --repo or ARKIV_REPOSITORY (a path or file:///path); the password by\n"
-      "ARKIV_PASSWORD, --password-file / ARKIV_PASSWORD_FILE, or a prompt.",
+      "The repository is given by --repo or ARKIV_REPOSITORY (a path or a store URL); the password by\n"
+      "ARKIV_PASSWORD, --password-file / ARKIV_PASSWORD_FILE, or a prompt; both may come from the config file.",
       "arkiv"};
+  app.footer(
+      "Config file (TOML; --config, ARKIV_CONFIG, else ~/.config/arkiv/config.toml if it exists):\n"
+      "  repository = \"s3://bucket/arkiv\"   # default for --repo\n"
+      "  password_file = \"~/.arkiv-pass\"    # default for --password-file\n"
+      "  policy = \"ec:2+1\"                  # for init, and write_quorum = N\n"
+      "  [clouds.aws]                       # one table per cloud, in shard order (for init)\n"
+      "  url = \"s3://bucket/arkiv\"          # and read_cost = 1.0\n"
+      "  profile = \"backup\"                 # or access_key_id, secret_access_key, session_token (S3);\n"
+      "                                     # connection_string, account_key or sas_token (Azure);\n"
+      "                                     # identity_file (SFTP)\n"
+      "The command line and the environment win over the file; a cloud's credentials in the file win over\n"
+      "the environment. Keep a file with credentials private (chmod 600).");
   app.set_version_flag("--version", "arkiv " ARKIV_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
 
   GlobalOptions global;
-  app.add_option("-r,--repo", global.repo, "Repository location: a path or file:///path")->envname("ARKIV_REPOSITORY");
+  app.add_option("-r,--repo", global.repo,
+                 "Repository location: a path, file:///path, s3://, azure:// or sftp:// URL (any one cloud's URL opens "
+                 "a multi-cloud repository); default: the config file's repository or first cloud")
+      ->envname("ARKIV_REPOSITORY");
+  app.add_option("--config", global.config_file,
+                 "Read this TOML config file (default: $XDG_CONFIG_HOME/arkiv/config.toml or "
+                 "~/.config/arkiv/config.toml, if it exists)")
+      ->envname("ARKIV_CONFIG");
   app.add_option("--password-file", global.password_file, "Read the password from the first line of this file")
       ->envname("ARKIV_PASSWORD_FILE");
   app.add_flag("--json", global.json, "Print machine-readable JSON instead of text");
@@ -55,8 +75,11 @@ int main(int argc, char** argv) {
   AddStatusCommand(app, global, exit_code);
   AddDrillCommand(app, global, exit_code);
 
+  // Runs after the command line is parsed and before any command: a config
+  // file that cannot be read or has a mistake stops every command (exit 1).
   app.parse_complete_callback([&] {
     if (global.verbose) arkiv::SetLogLevel(arkiv::LogLevel::kDebug);
+    if (auto loaded = LoadConfig(global); !loaded) throw CLI::RuntimeError(ReportError(global, loaded.error()));
   });
   try {
     app.parse(argc, argv);
@@ -66,6 +89,8 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();  // already reported
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return kExitUsage;

@@ -8,7 +8,6 @@
 #include <set>
 
 namespace arkiv::placement {
-namespace {
 
 bool IsValidCloudName(std::string_view name) {
   if (name.empty() || name.size() > 32) return false;
@@ -20,6 +19,8 @@ bool IsValidCloudName(std::string_view name) {
   }
   return true;
 }
+
+namespace {
 
 std::string Lower(std::string_view s) {
   std::string out(s);

@@ -55,6 +55,9 @@ struct CloudSet {
 // secret (the checks of Validate that do not depend on the policy).
 Status ValidateCloudList(const std::vector<CloudSpec>& clouds);
 
+// [a-z0-9][a-z0-9_-]{0,31}
+bool IsValidCloudName(std::string_view name);
+
 // "NAME=URL" as given to `--cloud`.
 Result<CloudSpec> ParseCloudArgument(std::string_view text);
 

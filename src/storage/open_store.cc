@@ -24,7 +24,8 @@ std::shared_ptr<Store> SharedMemoryStore(std::string_view name) {
   static std::map<std::string, std::shared_ptr<Store>, std::less<>> stores;
   std::lock_guard lock(mutex);
   auto it = stores.find(name);
-  if (it == stores.end()) it = stores.emplace(std::string(name), std::make_shared<MemoryStore>(std::string(name))).first;
+  if (it == stores.end())
+    it = stores.emplace(std::string(name), std::make_shared<MemoryStore>(std::string(name))).first;
   return it->second;
 }
 
@@ -34,7 +35,7 @@ struct Backend {
 };
 
 // The store a URL (without the generic options) names, unwrapped.
-Result<Backend> OpenBackend(std::string_view url) {
+Result<Backend> OpenBackend(std::string_view url, const StoreCredentials& credentials) {
   if (url.empty()) return Fail(Code::kInvalidArgument, "no repository given (use --repo or ARKIV_REPOSITORY)");
   if (url.starts_with("file://")) {
     std::string_view path = url.substr(7);
@@ -45,15 +46,16 @@ Result<Backend> OpenBackend(std::string_view url) {
   }
   if (url.starts_with("memory://")) return Backend{SharedMemoryStore(url.substr(9))};
   if (url.starts_with("s3://")) {
-    ASSIGN_OR_RETURN(auto store, S3Store::Open(url));
+    ASSIGN_OR_RETURN(auto store, S3Store::Open(url, credentials));
     return Backend{std::move(store), true};
   }
   if (url.starts_with("azure://")) {
-    ASSIGN_OR_RETURN(auto store, AzureStore::Open(url));
+    ASSIGN_OR_RETURN(auto store, AzureStore::Open(url, AzureStore::Options(), credentials));
     return Backend{std::move(store), true};
   }
   if (url.starts_with("sftp://")) {
     ASSIGN_OR_RETURN(SftpLocation location, ParseSftpUrl(url));
+    if (credentials.ForSftp()) location.endpoint.key_file = credentials.identity_file;
     return Backend{std::make_shared<SftpStore>(std::move(location)), true};
   }
   size_t scheme = url.find("://");
@@ -61,8 +63,7 @@ Result<Backend> OpenBackend(std::string_view url) {
     return Fail(Code::kInvalidArgument,
                 fmt::format("{}: unsupported store scheme '{}' (supported: file://, s3://, azure://, sftp://, a "
                             "plain path)",
-                            url,
-                            url.substr(0, scheme)));
+                            url, url.substr(0, scheme)));
   }
   return Backend{std::make_shared<LocalStore>(std::string(url))};
 }
@@ -71,7 +72,8 @@ Result<Backend> OpenBackend(std::string_view url) {
 
 Result<StoreStack> OpenStoreStack(std::string_view url, const OpenStoreOptions& options) {
   ASSIGN_OR_RETURN(SplitStoreUrl split, SplitStoreUrlOptions(url));
-  ASSIGN_OR_RETURN(Backend backend, OpenBackend(split.url));
+  RETURN_IF_ERROR(CheckCredentialsFit(split.url, options.credentials));
+  ASSIGN_OR_RETURN(Backend backend, OpenBackend(split.url, options.credentials));
   const StoreUrlOptions& given = split.options;
   LimitOptions limits{
       .connections = given.connections.value_or(backend.cloud ? kDefaultCloudConnections : 0),

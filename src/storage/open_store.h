@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "storage/store.h"
+#include "storage/store_credentials.h"
 #include "storage/wrappers/store_metrics.h"
 
 namespace arkiv::storage {
@@ -37,6 +38,9 @@ struct OpenStoreOptions {
   std::optional<uint64_t> download_limit;
   // The `cloud` label of the store's metrics; empty: its Location().
   std::string cloud_name;
+  // Credentials for this one store, instead of the environment's; they must
+  // fit the URL's kind of store (CheckCredentialsFit), else kInvalidArgument.
+  StoreCredentials credentials{};
 };
 
 // What OpenStoreStack made. The metrics are handed out here, by the one who

@@ -19,9 +19,9 @@ void AddCatCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   };
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("cat", "Print a repository object as JSON (for debugging)");
-  cmd->add_option("what", opts->what, "config | snapshot | index | key | blob | tree")
+  cmd->add_option("what", opts->what, "config | clouds | snapshot | index | key | blob | tree")
       ->required()
-      ->check(CLI::IsMember({"config", "snapshot", "index", "key", "blob", "tree"}));
+      ->check(CLI::IsMember({"config", "clouds", "snapshot", "index", "key", "blob", "tree"}));
   cmd->add_option("id", opts->id, "Object id (snapshot: also a prefix or 'latest')");
   cmd->callback([&global, &exit_code, opts] {
     exit_code = RunCommand(global, [&]() -> Result<int> {
@@ -29,6 +29,14 @@ void AddCatCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       const std::string& what = opts->what;
       if (what == "config") {
         std::cout << AsString(repo->config().Serialize());
+        return kExitOk;
+      }
+      if (what == "clouds") {  // every stored cloud set, one JSON document a line
+        ASSIGN_OR_RETURN(auto ids, repo->ListFiles(repo::FileKind::kClouds));
+        for (const Id& id : ids) {
+          ASSIGN_OR_RETURN(Bytes plain, repo->LoadFile(repo::FileKind::kClouds, id));
+          std::cout << AsString(plain) << "\n";
+        }
         return kExitOk;
       }
       if (opts->id.empty()) return Fail(Code::kInvalidArgument, fmt::format("cat {} needs an id", what));

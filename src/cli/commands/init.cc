@@ -15,13 +15,35 @@ namespace {
 
 Result<placement::CloudSet> MakeCloudSet(const std::vector<std::string>& args, const std::string& policy, int quorum) {
   placement::CloudSet set;
-  ASSIGN_OR_RETURN(set.policy, placement::ParsePolicy(policy));
+  ASSIGN_OR_RETURN(set.policy, placement::ParsePolicy(policy.empty() ? "replicate" : policy));
   set.write_quorum = quorum;
   for (const auto& arg : args) {
     ASSIGN_OR_RETURN(auto spec, placement::ParseCloudArgument(arg));
     set.clouds.push_back(std::move(spec));
   }
   RETURN_IF_ERROR(set.Validate());
+  return set;
+}
+
+// The clouds of the config file, with its policy and write quorum unless
+// --policy / --write-quorum say otherwise.
+Result<placement::CloudSet> CloudSetFromConfig(const GlobalOptions& global, const std::string& policy, int quorum) {
+  const ConfigFile& config = *global.config;
+  if (!global.repo.empty() && config.FindCloudByUrl(global.repo) == nullptr) {
+    return Fail(Code::kInvalidArgument,
+                fmt::format("the config file {} names clouds, but the repository given (--repo or ARKIV_REPOSITORY) "
+                            "is none of them: drop it to create the repository on those clouds, or give --cloud",
+                            config.path));
+  }
+  placement::CloudSet set;
+  if (!policy.empty()) {
+    ASSIGN_OR_RETURN(set.policy, placement::ParsePolicy(policy));
+  } else {
+    set.policy = config.policy.value_or(placement::Policy{});
+  }
+  set.write_quorum = quorum != 0 ? quorum : config.write_quorum.value_or(0);
+  for (const auto& cloud : config.clouds) set.clouds.push_back(cloud.spec);
+  RETURN_IF_ERROR(WithContext(set.Validate(), fmt::format("config file {}", config.path)));
   return set;
 }
 
@@ -35,7 +57,7 @@ void AddInitCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
     uint32_t chunk_avg_kib = 1024;
     bool create_bucket = false;
     std::vector<std::string> clouds;
-    std::string policy = "replicate";
+    std::string policy;  // empty: the config file's, else replicate
     int write_quorum = 0;
   };
   auto opts = std::make_shared<Options>();
@@ -47,7 +69,10 @@ void AddInitCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       "  arkiv init --cloud aws=s3://bkt/arkiv --cloud az=azure://acct/backup --cloud nas=sftp://u@nas/srv/arkiv \\\n"
       "             --policy ec:2+1\n"
       "Policies: replicate (a full copy on every cloud; survives losing all but one) or ec:K+M (K+M clouds, "
-      "erasure-coded; survives losing any M, stores (K+M)/K times the data). Metadata is copied to every cloud.");
+      "erasure-coded; survives losing any M, stores (K+M)/K times the data). Metadata is copied to every cloud.\n\n"
+      "Without --cloud, the clouds, policy and write_quorum of the config file are used (--policy and\n"
+      "--write-quorum still win); its [clouds.NAME] tables, in the order of the file, are the shard order.\n"
+      "Only each cloud's name, URL and read_cost are stored in the repository, never its credentials.");
   cmd->add_option("--kdf-cost", opts->kdf_log2,
                   "scrypt cost as log2(N) (r=8, p=4): 15 takes ~0.5 s and 32 MiB per unlock (tests use 10)")
       ->check(CLI::Range(10, 22));
@@ -59,10 +84,14 @@ void AddInitCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       ->check(CLI::Range(64, 16384));
   cmd->add_flag("--create-bucket", opts->create_bucket,
                 "Create the S3 bucket or Azure container first if it does not exist");
-  cmd->add_option("--cloud", opts->clouds, "NAME=URL of one cloud of a multi-cloud repository (repeat per cloud)");
-  cmd->add_option("--policy", opts->policy, "With --cloud: replicate or ec:K+M (K+M = number of clouds)");
+  cmd->add_option("--cloud", opts->clouds,
+                  "NAME=URL of one cloud of a multi-cloud repository (repeat per cloud; default: the config file's "
+                  "clouds)");
+  cmd->add_option("--policy", opts->policy,
+                  "With clouds: replicate or ec:K+M (K+M = number of clouds; default: the config file's, else "
+                  "replicate)");
   cmd->add_option("--write-quorum", opts->write_quorum,
-                  "With --cloud: clouds a write must reach to succeed (default: all but one)")
+                  "With clouds: clouds a write must reach to succeed (default: the config file's, else all but one)")
       ->check(CLI::Range(1, 32));
   cmd->callback([&global, &exit_code, opts] {
     exit_code = RunCommand(global, [&]() -> Result<int> {
@@ -73,11 +102,14 @@ void AddInitCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       std::optional<placement::CloudSet> clouds;
       if (!opts->clouds.empty()) {
         ASSIGN_OR_RETURN(clouds, MakeCloudSet(opts->clouds, opts->policy, opts->write_quorum));
+      } else if (global.config && !global.config->clouds.empty()) {
+        ASSIGN_OR_RETURN(clouds, CloudSetFromConfig(global, opts->policy, opts->write_quorum));
+      } else if (!opts->policy.empty() || opts->write_quorum != 0) {
+        return Fail(Code::kInvalidArgument, "--policy and --write-quorum need --cloud (or clouds in the config file)");
+      }
+      if (clouds) {
         ASSIGN_OR_RETURN(store, engine::OpenClouds(*clouds, CloudStoreOpener(global)));
       } else {
-        if (opts->policy != "replicate" || opts->write_quorum != 0) {
-          return Fail(Code::kInvalidArgument, "--policy and --write-quorum need --cloud");
-        }
         ASSIGN_OR_RETURN(store, OpenRepositoryStore(global));
       }
       if (opts->create_bucket) RETURN_IF_ERROR(store->CreateLocation());
@@ -92,8 +124,8 @@ void AddInitCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       if (clouds) init.clouds = clouds->Serialize();
       ASSIGN_OR_RETURN(auto repo, repo::Repository::Init(store, password, init));
       if (global.json) {
-        nlohmann::json j{{"message_type", "initialized"}, {"id", repo->config().id.Hex()},
-                         {"repository", store->Location()}};
+        nlohmann::json j{
+            {"message_type", "initialized"}, {"id", repo->config().id.Hex()}, {"repository", store->Location()}};
         if (clouds) {
           j["policy"] = clouds->policy.ToString();
           for (const auto& c : clouds->clouds) j["clouds"].push_back({{"name", c.name}, {"url", c.url}});

@@ -31,7 +31,8 @@ std::string HomeFile(const char* override_variable, const char* name) {
   return Env("HOME") + "/.aws/" + name;
 }
 
-std::string Profile() {
+std::string Profile(std::string_view given) {
+  if (!given.empty()) return std::string(given);
   std::string profile = Env("AWS_PROFILE");
   return profile.empty() ? "default" : profile;
 }
@@ -58,20 +59,31 @@ std::optional<std::string> IniValue(std::string_view text, std::string_view sect
   return std::nullopt;
 }
 
-Result<AwsCredentials> LoadAwsCredentials() {
+Result<AwsCredentials> LoadAwsCredentials(const StoreCredentials& given) {
   AwsCredentials credentials;
-  credentials.access_key_id = Env("AWS_ACCESS_KEY_ID");
-  credentials.secret_access_key = Env("AWS_SECRET_ACCESS_KEY");
-  if (!credentials.access_key_id.empty() && !credentials.secret_access_key.empty()) {
-    credentials.session_token = Env("AWS_SESSION_TOKEN");
-    return credentials;
+  if (!given.access_key_id.empty() && !given.secret_access_key.empty()) {
+    return AwsCredentials{given.access_key_id, given.secret_access_key, given.session_token};
+  }
+  // A profile given for this store skips the environment's keys: they are
+  // the process-wide default the profile is meant to override.
+  if (given.profile.empty()) {
+    credentials.access_key_id = Env("AWS_ACCESS_KEY_ID");
+    credentials.secret_access_key = Env("AWS_SECRET_ACCESS_KEY");
+    if (!credentials.access_key_id.empty() && !credentials.secret_access_key.empty()) {
+      credentials.session_token = Env("AWS_SESSION_TOKEN");
+      return credentials;
+    }
   }
   std::string path = HomeFile("AWS_SHARED_CREDENTIALS_FILE", "credentials");
   std::string text = ReadFile(path);
-  std::string profile = Profile();
+  std::string profile = Profile(given.profile);
   auto id = IniValue(text, profile, "aws_access_key_id");
   auto secret = IniValue(text, profile, "aws_secret_access_key");
   if (!id || !secret || id->empty() || secret->empty()) {
+    if (!given.profile.empty()) {
+      return Fail(Code::kPermissionDenied, "no AWS credentials: profile '" + profile +
+                                               "' has no aws_access_key_id and aws_secret_access_key in " + path);
+    }
     return Fail(Code::kPermissionDenied,
                 "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or add profile '" + profile +
                     "' to " + path);
@@ -82,12 +94,12 @@ Result<AwsCredentials> LoadAwsCredentials() {
   return credentials;
 }
 
-std::optional<std::string> LoadAwsRegion() {
+std::optional<std::string> LoadAwsRegion(std::string_view given_profile) {
   for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
     if (std::string region = Env(name); !region.empty()) return region;
   }
   std::string text = ReadFile(HomeFile("AWS_CONFIG_FILE", "config"));
-  std::string profile = Profile();
+  std::string profile = Profile(given_profile);
   auto region = IniValue(text, profile == "default" ? "default" : "profile " + profile, "region");
   if (region && !region->empty()) return region;
   return std::nullopt;

@@ -68,6 +68,34 @@ TEST_F(AwsConfigTest, ProfileFromTheCredentialsFile) {
   EXPECT_EQ(LoadAwsRegion(), "ca-central-1");
 }
 
+TEST_F(AwsConfigTest, GivenCredentialsWinOverTheEnvironment) {
+  Write("credentials",
+        "[default]\naws_access_key_id = DEF\naws_secret_access_key = defsecret\n"
+        "[other]\naws_access_key_id = OTH\naws_secret_access_key = othsecret\n");
+  Write("config", "[default]\nregion = eu-west-1\n[profile other]\nregion = sa-east-1\n");
+  ::setenv("AWS_ACCESS_KEY_ID", "ENV", 1);
+  ::setenv("AWS_SECRET_ACCESS_KEY", "envsecret", 1);
+  ::setenv("AWS_SESSION_TOKEN", "envtoken", 1);
+  auto pair = LoadAwsCredentials({.access_key_id = "GIVEN", .secret_access_key = "givensecret"});
+  ASSERT_TRUE(pair);
+  EXPECT_EQ(pair->access_key_id, "GIVEN");
+  EXPECT_EQ(pair->secret_access_key, "givensecret");
+  EXPECT_EQ(pair->session_token, "");  // not the environment's
+  // A given profile skips the environment's keys and AWS_PROFILE.
+  ::setenv("AWS_PROFILE", "default", 1);
+  auto profile = LoadAwsCredentials({.profile = "other"});
+  ASSERT_TRUE(profile);
+  EXPECT_EQ(profile->access_key_id, "OTH");
+  EXPECT_EQ(profile->secret_access_key, "othsecret");
+  EXPECT_EQ(profile->session_token, "");
+  EXPECT_EQ(LoadAwsRegion("other"), "sa-east-1");
+  EXPECT_EQ(LoadAwsRegion(), "eu-west-1");
+  auto missing = LoadAwsCredentials({.profile = "gone"});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code(), Code::kPermissionDenied);
+  EXPECT_NE(missing.error().message().find("profile 'gone'"), std::string::npos) << missing.error().message();
+}
+
 TEST_F(AwsConfigTest, NoCredentialsIsPermissionDenied) {
   auto credentials = LoadAwsCredentials();
   ASSERT_FALSE(credentials);

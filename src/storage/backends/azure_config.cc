@@ -84,36 +84,55 @@ Status ApplyUrlParameter(AzureConfig& config, std::string_view name, const std::
   return OkStatus();
 }
 
-// Fills key/sas (and the endpoint when the URL has none) from the sources in
-// the order the header describes.
-Status ResolveCredentials(AzureConfig& config, const std::string& url_sas, const GetEnv& env) {
-  std::string where = fmt::format("azure://{}/{}", config.account, config.container);
-  if (!url_sas.empty()) {
-    config.sas = StripQuestionMark(url_sas);
-  } else if (auto text = env("AZURE_STORAGE_CONNECTION_STRING"); text && !text->empty()) {
-    Fields fields = ParseConnectionString(*text);
-    std::string name = Field(fields, "AccountName");
-    if (!name.empty() && name != config.account) {
-      return Fail(Code::kInvalidArgument,
-                  fmt::format("{}: AZURE_STORAGE_CONNECTION_STRING is for account '{}', not '{}'", where, name,
-                              config.account));
-    }
-    config.key = Field(fields, "AccountKey");
-    config.sas = StripQuestionMark(Field(fields, "SharedAccessSignature"));
+// Takes key or SAS (and the endpoint when the URL has none) from a
+// connection string; `source` names where it came from for messages.
+Status ApplyConnectionString(AzureConfig& config, std::string_view text, std::string_view source,
+                             const std::string& where) {
+  Fields fields = ParseConnectionString(text);
+  std::string name = Field(fields, "AccountName");
+  if (!name.empty() && name != config.account) {
+    return Fail(Code::kInvalidArgument,
+                fmt::format("{}: {} is for account '{}', not '{}'", where, source, name, config.account));
+  }
+  config.key = Field(fields, "AccountKey");
+  config.sas = StripQuestionMark(Field(fields, "SharedAccessSignature"));
+  if (config.endpoint.empty()) {
+    config.endpoint = Field(fields, "BlobEndpoint");
     if (config.endpoint.empty()) {
-      config.endpoint = Field(fields, "BlobEndpoint");
-      if (config.endpoint.empty()) {
-        std::string protocol = Field(fields, "DefaultEndpointsProtocol");
-        std::string suffix = Field(fields, "EndpointSuffix");
-        config.endpoint = fmt::format("{}://{}.blob.{}", protocol.empty() ? "https" : protocol, config.account,
-                                      suffix.empty() ? "core.windows.net" : suffix);
-      }
+      std::string protocol = Field(fields, "DefaultEndpointsProtocol");
+      std::string suffix = Field(fields, "EndpointSuffix");
+      config.endpoint = fmt::format("{}://{}.blob.{}", protocol.empty() ? "https" : protocol, config.account,
+                                    suffix.empty() ? "core.windows.net" : suffix);
     }
-    if (config.key.empty() && config.sas.empty()) {
-      return Fail(Code::kInvalidArgument,
-                  where + ": AZURE_STORAGE_CONNECTION_STRING has neither AccountKey nor SharedAccessSignature");
-    }
-  } else if (auto key = env("AZURE_STORAGE_KEY"); key && !key->empty()) {
+  }
+  if (config.key.empty() && config.sas.empty()) {
+    return Fail(Code::kInvalidArgument,
+                fmt::format("{}: {} has neither AccountKey nor SharedAccessSignature", where, source));
+  }
+  return OkStatus();
+}
+
+// Credentials given for this store (store_credentials.h); false if none are.
+Result<bool> ApplyGivenCredentials(AzureConfig& config, const StoreCredentials& given, const std::string& where) {
+  if (!given.connection_string.empty()) {
+    RETURN_IF_ERROR(ApplyConnectionString(config, given.connection_string, "the given connection_string", where));
+  } else if (!given.account_key.empty()) {
+    config.key = given.account_key;
+  } else if (!given.sas_token.empty()) {
+    config.sas = StripQuestionMark(given.sas_token);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// AZURE_STORAGE_CONNECTION_STRING, else AZURE_STORAGE_ACCOUNT and
+// AZURE_STORAGE_KEY, else AZURE_STORAGE_SAS_TOKEN.
+Status ApplyEnvironmentCredentials(AzureConfig& config, const GetEnv& env, const std::string& where) {
+  if (auto text = env("AZURE_STORAGE_CONNECTION_STRING"); text && !text->empty()) {
+    return ApplyConnectionString(config, *text, "AZURE_STORAGE_CONNECTION_STRING", where);
+  }
+  if (auto key = env("AZURE_STORAGE_KEY"); key && !key->empty()) {
     auto account = env("AZURE_STORAGE_ACCOUNT");
     if (account && !account->empty() && *account != config.account) {
       return Fail(Code::kInvalidArgument,
@@ -121,13 +140,30 @@ Status ResolveCredentials(AzureConfig& config, const std::string& url_sas, const
                               *account, config.account));
     }
     config.key = *key;
-  } else if (auto sas = env("AZURE_STORAGE_SAS_TOKEN"); sas && !sas->empty()) {
+    return OkStatus();
+  }
+  if (auto sas = env("AZURE_STORAGE_SAS_TOKEN"); sas && !sas->empty()) {
     config.sas = StripQuestionMark(*sas);
+    return OkStatus();
+  }
+  return Fail(Code::kInvalidArgument,
+              where +
+                  ": no Azure credentials (set AZURE_STORAGE_CONNECTION_STRING, AZURE_STORAGE_ACCOUNT and "
+                  "AZURE_STORAGE_KEY, or AZURE_STORAGE_SAS_TOKEN)");
+}
+
+// Fills key/sas (and the endpoint when the URL has none) from the sources in
+// the order the header describes.
+Status ResolveCredentials(AzureConfig& config, const std::string& url_sas, const GetEnv& env,
+                          const StoreCredentials& given) {
+  std::string where = fmt::format("azure://{}/{}", config.account, config.container);
+  if (!url_sas.empty()) {
+    config.sas = StripQuestionMark(url_sas);
   } else {
-    return Fail(Code::kInvalidArgument,
-                where +
-                    ": no Azure credentials (set AZURE_STORAGE_CONNECTION_STRING, AZURE_STORAGE_ACCOUNT and "
-                    "AZURE_STORAGE_KEY, or AZURE_STORAGE_SAS_TOKEN)");
+    ASSIGN_OR_RETURN(bool taken, ApplyGivenCredentials(config, given, where));
+    if (!taken) {
+      RETURN_IF_ERROR(ApplyEnvironmentCredentials(config, env, where));
+    }
   }
   if (config.endpoint.empty()) config.endpoint = fmt::format("https://{}.blob.core.windows.net", config.account);
   while (config.endpoint.ends_with('/')) config.endpoint.pop_back();
@@ -145,7 +181,7 @@ std::optional<std::string> ProcessEnv(const char* name) {
   return std::string(value);
 }
 
-Result<AzureConfig> ParseAzureUrl(std::string_view url, const GetEnv& env) {
+Result<AzureConfig> ParseAzureUrl(std::string_view url, const GetEnv& env, const StoreCredentials& given) {
   ASSIGN_OR_RETURN(http::StoreUrl parts, http::SplitStoreUrl(url, "azure://"));
   std::string_view rest = parts.location;
   AzureConfig config;
@@ -172,7 +208,7 @@ Result<AzureConfig> ParseAzureUrl(std::string_view url, const GetEnv& env) {
   for (const auto& [name, value] : parts.parameters) {
     RETURN_IF_ERROR(ApplyUrlParameter(config, name, value, url_sas));
   }
-  RETURN_IF_ERROR(ResolveCredentials(config, url_sas, env));
+  RETURN_IF_ERROR(ResolveCredentials(config, url_sas, env, given));
   return config;
 }
 

@@ -11,10 +11,12 @@
 //
 // Credentials, first match wins:
 //   1. sas= in the URL (percent-encoded);
-//   2. AZURE_STORAGE_CONNECTION_STRING (AccountName, AccountKey, BlobEndpoint,
+//   2. credentials given for this store (store_credentials.h): its
+//      connection_string, account_key or sas_token;
+//   3. AZURE_STORAGE_CONNECTION_STRING (AccountName, AccountKey, BlobEndpoint,
 //      SharedAccessSignature, DefaultEndpointsProtocol, EndpointSuffix);
-//   3. AZURE_STORAGE_ACCOUNT + AZURE_STORAGE_KEY;
-//   4. AZURE_STORAGE_SAS_TOKEN.
+//   4. AZURE_STORAGE_ACCOUNT + AZURE_STORAGE_KEY;
+//   5. AZURE_STORAGE_SAS_TOKEN.
 // The endpoint is endpoint= if given, else the connection string's
 // BlobEndpoint, else https://ACCOUNT.blob.core.windows.net. An endpoint with
 // a path (Azurite: http://127.0.0.1:10000/devstoreaccount1) makes path-style
@@ -30,6 +32,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "storage/store_credentials.h"
 
 namespace arkiv::storage {
 
@@ -50,6 +53,7 @@ using GetEnv = std::function<std::optional<std::string>(const char*)>;
 // Reads the process environment.
 std::optional<std::string> ProcessEnv(const char* name);
 
-Result<AzureConfig> ParseAzureUrl(std::string_view url, const GetEnv& env = ProcessEnv);
+Result<AzureConfig> ParseAzureUrl(std::string_view url, const GetEnv& env = ProcessEnv,
+                                  const StoreCredentials& given = {});
 
 }  // namespace arkiv::storage

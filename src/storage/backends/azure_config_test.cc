@@ -54,6 +54,38 @@ TEST(AzureConfigTest, SasFromUrlOrEnvironment) {
   EXPECT_EQ(from_env->sas, "sv=2&sig=def");
 }
 
+TEST(AzureConfigTest, GivenCredentialsWinOverTheEnvironment) {
+  auto env = Env({{"AZURE_STORAGE_CONNECTION_STRING", "AccountName=acct;AccountKey=ZW52LWtleQ=="},
+                  {"AZURE_STORAGE_KEY", "ZW52LWtleQ=="},
+                  {"AZURE_STORAGE_SAS_TOKEN", "sv=1&sig=env"}});
+  auto by_key = ParseAzureUrl("azure://acct/box", env, {.account_key = std::string(kKey)});
+  ASSERT_TRUE(by_key) << by_key.error().message();
+  EXPECT_EQ(by_key->key, kKey);
+  EXPECT_EQ(by_key->sas, "");
+  EXPECT_EQ(by_key->endpoint, "https://acct.blob.core.windows.net");
+  auto by_sas = ParseAzureUrl("azure://acct/box", env, {.sas_token = "?sv=2&sig=given"});
+  ASSERT_TRUE(by_sas) << by_sas.error().message();
+  EXPECT_EQ(by_sas->sas, "sv=2&sig=given");
+  EXPECT_EQ(by_sas->key, "");
+  auto by_string = ParseAzureUrl("azure://acct/box", env,
+                                 {.connection_string = "AccountName=acct;AccountKey=" + std::string(kKey) +
+                                                       ";BlobEndpoint=http://127.0.0.1:9/acct"});
+  ASSERT_TRUE(by_string) << by_string.error().message();
+  EXPECT_EQ(by_string->key, kKey);
+  EXPECT_EQ(by_string->endpoint, "http://127.0.0.1:9/acct");
+  // Another account's connection string is named as the given one, without its key.
+  auto other = ParseAzureUrl("azure://acct/box", env,
+                             {.connection_string = "AccountName=other;AccountKey=" + std::string(kKey)});
+  ASSERT_FALSE(other);
+  EXPECT_NE(other.error().message().find("the given connection_string is for account 'other'"), std::string::npos)
+      << other.error().message();
+  EXPECT_EQ(other.error().message().find(kKey), std::string::npos);
+  // Nothing given: the environment, as before.
+  auto from_env = ParseAzureUrl("azure://acct/box", env, {});
+  ASSERT_TRUE(from_env);
+  EXPECT_EQ(from_env->key, "ZW52LWtleQ==");
+}
+
 TEST(AzureConfigTest, ErrorsNameTheProblemButNoSecret) {
   auto none = ParseAzureUrl("azure://acct/box", Env({}));
   ASSERT_FALSE(none);

@@ -54,8 +54,9 @@ std::optional<uint64_t> ParseSize(std::string_view text) {
 
 }  // namespace
 
-Result<std::shared_ptr<AzureStore>> AzureStore::Open(std::string_view url, Options options) {
-  ASSIGN_OR_RETURN(AzureConfig config, ParseAzureUrl(url));
+Result<std::shared_ptr<AzureStore>> AzureStore::Open(std::string_view url, Options options,
+                                                     const StoreCredentials& given) {
+  ASSIGN_OR_RETURN(AzureConfig config, ParseAzureUrl(url, ProcessEnv, given));
   return std::make_shared<AzureStore>(std::move(config), options);
 }
 

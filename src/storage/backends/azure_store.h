@@ -41,8 +41,10 @@ class AzureStore : public Store {
     int list_page_size = 5000;  // maxresults of List Blobs (the service's maximum)
   };
 
-  // Parses `url` and the credentials in the environment (azure_config.h).
-  static Result<std::shared_ptr<AzureStore>> Open(std::string_view url, Options options);
+  // Parses `url` and takes the credentials from `given` or the environment
+  // (azure_config.h).
+  static Result<std::shared_ptr<AzureStore>> Open(std::string_view url, Options options,
+                                                  const StoreCredentials& given = {});
   static Result<std::shared_ptr<AzureStore>> Open(std::string_view url) { return Open(url, Options()); }
   AzureStore(AzureConfig config, Options options);
 

@@ -98,7 +98,7 @@ Code S3ErrorCode(int http_status, std::string_view s3_code) {
   return http::CodeForHttpStatus(http_status);
 }
 
-Result<S3Options> S3Store::ParseUrl(std::string_view url) {
+Result<S3Options> S3Store::ParseUrl(std::string_view url, std::string_view profile) {
   auto split = http::SplitStoreUrl(url, "s3://");
   if (!split) return Fail(split.error().Context(url));
   std::string_view rest = split->location;
@@ -121,15 +121,15 @@ Result<S3Options> S3Store::ParseUrl(std::string_view url) {
     region_given |= name == "region";
     path_style_given |= name == "path_style";
   }
-  if (!region_given) options.region = LoadAwsRegion().value_or("us-east-1");
+  if (!region_given) options.region = LoadAwsRegion(profile).value_or("us-east-1");
   // Stand-ins rarely resolve BUCKET.HOST; AWS prefers virtual hosts.
   if (!path_style_given) options.path_style = !options.endpoint.empty();
   return options;
 }
 
-Result<std::shared_ptr<S3Store>> S3Store::Open(std::string_view url) {
-  ASSIGN_OR_RETURN(S3Options options, ParseUrl(url));
-  auto credentials = LoadAwsCredentials();
+Result<std::shared_ptr<S3Store>> S3Store::Open(std::string_view url, const StoreCredentials& given) {
+  ASSIGN_OR_RETURN(S3Options options, ParseUrl(url, given.profile));
+  auto credentials = LoadAwsCredentials(given);
   if (!credentials) return Fail(credentials.error().Context(fmt::format("s3://{}", options.bucket)));
   options.credentials = std::move(*credentials);
   return std::make_shared<S3Store>(std::move(options));

@@ -13,7 +13,8 @@
 // wrappers; `connections` also sizes the connection pool. `timeout` (1 to
 // 3600) bounds the wait to connect and any wait for the next byte each way
 // (default 10 s to connect, 60 s without a byte). Credentials and the
-// default region come from the environment or ~/.aws (see aws_config.h).
+// default region come from the caller (StoreCredentials), the environment or
+// ~/.aws (see aws_config.h).
 // Requests are signed with SigV4 and carry the SHA-256 of their body, so the
 // server rejects a body damaged on the way.
 //
@@ -47,6 +48,7 @@
 #include "storage/backends/s3_signer.h"
 #include "storage/http/http_client.h"
 #include "storage/store.h"
+#include "storage/store_credentials.h"
 
 namespace arkiv::storage {
 
@@ -75,10 +77,13 @@ class S3Store : public Store {
  public:
   explicit S3Store(S3Options options);
 
-  // Parses an s3:// URL (see above) without looking for credentials.
-  static Result<S3Options> ParseUrl(std::string_view url);
-  // ParseUrl, then credentials and region from the environment.
-  static Result<std::shared_ptr<S3Store>> Open(std::string_view url);
+  // Parses an s3:// URL (see above) without looking for credentials. A
+  // region not in the URL comes from the environment or from `profile`
+  // (empty: AWS_PROFILE) in ~/.aws/config.
+  static Result<S3Options> ParseUrl(std::string_view url, std::string_view profile = {});
+  // ParseUrl, then credentials: `given` (a key pair or a profile), else the
+  // environment (aws_config.h).
+  static Result<std::shared_ptr<S3Store>> Open(std::string_view url, const StoreCredentials& given = {});
 
   // Creates the bucket (in the store's region). Success if it exists and is ours.
   Status CreateBucket();
