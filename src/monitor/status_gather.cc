@@ -116,7 +116,10 @@ Result<StatusInput> GatherStatus(repo::Repository& repo, const GatherOptions& op
     s.last_duration_s = rec.snapshot.summary.duration_seconds;
     s.rpo_s = options.rpo_s;
   }
-  for (auto& [key, s] : sources) in.sources.push_back(std::move(s));
+  for (auto& [key, s] : sources) {
+    if (auto it = options.source_rpo_s.find(s.Label()); it != options.source_rpo_s.end()) s.rpo_s = it->second;
+    in.sources.push_back(std::move(s));
+  }
   ASSIGN_OR_RETURN(auto jobs, LoadJobSummaries(repo));
   for (const auto& j : jobs) in.jobs.push_back({j.kind, j.host, j.time_ns, j.ok, j.seconds});
 

@@ -4,6 +4,7 @@
 #include "engine/drill.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -12,11 +13,13 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/config_options.h"
 #include "cli/exit_codes.h"
 #include "cli/format.h"
 #include "cli/job_record.h"
 #include "cli/progress_line.h"
 #include "engine/clouds.h"
+#include "monitor/notify.h"
 #include "repo/lock.h"
 
 namespace arkiv::cli {
@@ -84,7 +87,7 @@ void AddDrillCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
           auto it = std::find_if(set->clouds.begin(), set->clouds.end(), [&](auto& c) { return c.name == name; });
           if (it == set->clouds.end())
             return Fail(Code::kInvalidArgument, fmt::format("--without: no cloud named '{}'", name));
-          if (it->url == global.repo) {
+          if (it->url == RepositoryUrl(global).value_or("")) {
             return Fail(Code::kInvalidArgument,
                         fmt::format("--repo is cloud {}, which the drill leaves out: open the repository through "
                                     "another cloud's URL",
@@ -161,6 +164,15 @@ void AddDrillCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       // The record goes to every cloud, the left-out ones too: the drill is over.
       if (!opts->without.empty()) RETURN_IF_ERROR(engine::AttachClouds(*repo, CloudStoreOpener(global)));
       RecordJob(*repo, global, {start_ns, "drill", "", ok, report->seconds, report->bytes_restored, j.dump()}, true);
+      if (!ok) {
+        monitor::Notifier(NotifyCommand(global), repo->config().id.Hex(), HostName(), nullptr)
+            .Send("drill_failed",
+                  {{"without", opts->without},
+                   {"message",
+                    fmt::format("DR drill without {} failed: {}",
+                                opts->without.empty() ? "no cloud" : fmt::format("{}", fmt::join(opts->without, ", ")),
+                                report->problems.empty() ? "incomplete" : report->problems.front())}});
+      }
       if (global.json) {
         std::cout << JsonText(j) << std::endl;
       } else {
