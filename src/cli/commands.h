@@ -24,6 +24,7 @@ void AddKeyCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void AddCloudCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void AddRepairCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void AddRebalanceCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
+void AddPlanCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 // `cloud add` and `cloud remove`, under the `cloud` command.
 void AddCloudChangeCommands(CLI::App& cloud, GlobalOptions& global, int& exit_code);
 

@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   AddCloudCommand(app, global, exit_code);
   AddRepairCommand(app, global, exit_code);
   AddRebalanceCommand(app, global, exit_code);
+  AddPlanCommand(app, global, exit_code);
 
   app.parse_complete_callback([&] {
     if (global.verbose) arkiv::SetLogLevel(arkiv::LogLevel::kDebug);
