@@ -201,6 +201,7 @@ Result<PlanInputs> RepositoryPlanInputs(repo::Repository& repo, const GlobalOpti
   if (set && placement) {
     for (size_t i = 0; i < set->clouds.size(); ++i) {
       ASSIGN_OR_RETURN(auto cloud, BaseCloud(set->clouds[i].name, planning::GuessKind(set->clouds[i].url), request));
+      cloud.read_cost = set->clouds[i].read_cost;
       inputs.clouds.push_back(std::move(cloud));
       stores.push_back(placement->clouds()[i].store);
     }

@@ -37,7 +37,7 @@ nlohmann::json CloudJson(const PlanCloud& cloud) {
   const auto& p = cloud.profile;
   nlohmann::json j{{"name", cloud.name},     {"kind", p.kind},          {"description", p.description},
                    {"measured", cloud.measured}, {"assumed", cloud.assumed}, {"source", p.source},
-                   {"assumptions", p.assumptions}};
+                   {"assumptions", p.assumptions}, {"read_cost", cloud.read_cost}};
   for (const auto& key : planning::ProfileKeys()) j[key] = planning::ProfileValue(p, key);
   return j;
 }
@@ -74,6 +74,7 @@ nlohmann::json PolicyJson(const PolicyPlan& plan, const std::vector<PlanCloud>& 
           {"restore_all_up", EstimateJson(plan.all_up, clouds)},
           {"fastest_cloud", clouds[plan.fastest_cloud].name},
           {"restore_fastest_lost", EstimateJson(plan.fastest_lost, clouds)},
+          {"fastest_plan", EstimateJson(plan.fastest_plan, clouds)},
           {"cheapest_within_rto", EstimateJson(plan.cheapest_within_rto, clouds)}};
 }
 
@@ -169,6 +170,7 @@ std::string PolicyTable(const PlanReport& report) {
                           "restore, all up",
                           "restore, fastest lost",
                           "restore cost (all up)",
+                          "fastest plan",
                           "cheapest within RTO"};
   std::vector<std::vector<std::string>> rows = {{""}};
   for (const char* label : labels) rows.push_back({label});
@@ -188,13 +190,15 @@ std::string PolicyTable(const PlanReport& report) {
                                                       clouds[plan.fastest_cloud].name)
                                         : fmt::format("cannot restore ({} lost)", clouds[plan.fastest_cloud].name));
     rows[9].push_back(plan.all_up ? Money(plan.all_up->cost.total()) : "-");
+    bool same = plan.fastest_plan && plan.all_up && plan.fastest_plan->clouds == plan.all_up->clouds;
+    rows[10].push_back(same ? "as above" : EstimateText(plan.fastest_plan, clouds));
     if (!report.settings.rto_seconds) {
-      rows[10].push_back("(give --rto)");
+      rows[11].push_back("(give --rto)");
     } else if (!plan.cheapest_within_rto) {
-      rows[10].push_back("none is quick enough");
+      rows[11].push_back("none is quick enough");
     } else {
       const auto& e = *plan.cheapest_within_rto;
-      rows[10].push_back(fmt::format("{}, {} from {}", Money(e.cost.total()), Duration(e.seconds),
+      rows[11].push_back(fmt::format("{}, {} from {}", Money(e.cost.total()), Duration(e.seconds),
                                      Names(e.clouds, clouds)));
     }
   }
@@ -241,6 +245,8 @@ std::string PlanText(const PlanReport& report) {
   out += CloudTable(in.clouds);
   out += "\n";
   out += PolicyTable(report);
+  out += "\nRestore times are for arkiv's own read order; a plan's clouds are read alone when the others get\n"
+         "a higher read_cost (`cloud add --read-cost`).\n";
   if (report.policies.size() < 2) {
     out += "\n(add --assume-clouds N or --policy P to compare other placements)\n";
   }

@@ -123,20 +123,26 @@ Result<PolicyPlan> PlanPolicy(const Candidate& candidate, const std::vector<Plan
   plan.reliability =
       ReliabilityOf(candidate.policy, candidate.write_quorum, loss, availability, settings.common_cause);
 
-  ASSIGN_OR_RETURN(auto all_plans, ReadPlans(candidate.policy, std::vector<bool>(n, true), figures.restore));
-  if (auto fastest = FastestPlan(all_plans, profiles, settings.link_rate)) {
-    plan.all_up = Estimate(fastest->plan, fastest->seconds, RestoreCostOf(fastest->plan, profiles, stored_total),
-                           candidate.clouds);
-  }
+  std::vector<double> read_cost, latency;
+  for (const auto& p : profiles) latency.push_back(p.latency);
+  for (size_t id : candidate.clouds) read_cost.push_back(clouds[id].read_cost);
+  auto estimate = [&](const ReadPlan& read) {
+    return Estimate(read, PlanSeconds(read, profiles, settings.link_rate),
+                    RestoreCostOf(read, profiles, stored_total), candidate.clouds);
+  };
+  std::vector<bool> all(n, true);
+  ASSIGN_OR_RETURN(auto default_all, DefaultReadPlan(candidate.policy, all, read_cost, latency, figures.restore));
+  if (default_all) plan.all_up = estimate(*default_all);
   size_t lost = FastestCloud(profiles);
   plan.fastest_cloud = candidate.clouds[lost];
   std::vector<bool> survivors(n, true);
   survivors[lost] = false;
-  ASSIGN_OR_RETURN(auto degraded_plans, ReadPlans(candidate.policy, survivors, figures.restore));
-  if (auto fastest = FastestPlan(degraded_plans, profiles, settings.link_rate)) {
-    plan.fastest_lost = Estimate(fastest->plan, fastest->seconds,
-                                 RestoreCostOf(fastest->plan, profiles, stored_total), candidate.clouds);
-  }
+  ASSIGN_OR_RETURN(auto default_lost,
+                   DefaultReadPlan(candidate.policy, survivors, read_cost, latency, figures.restore));
+  if (default_lost) plan.fastest_lost = estimate(*default_lost);
+
+  ASSIGN_OR_RETURN(auto all_plans, ReadPlans(candidate.policy, all, figures.restore));
+  if (auto fastest = FastestPlan(all_plans, profiles, settings.link_rate)) plan.fastest_plan = estimate(fastest->plan);
   if (settings.rto_seconds) {
     if (auto cheapest =
             CheapestWithin(all_plans, profiles, stored_total, settings.link_rate, *settings.rto_seconds)) {

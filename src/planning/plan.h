@@ -25,6 +25,7 @@ struct PlanCloud {
   ProviderProfile profile;
   bool measured = false;  // download rate and latency measured, not assumed
   bool assumed = false;   // a hypothetical cloud (`--assume-clouds`)
+  double read_cost = 1;   // the cloud set's read_cost: lower is read first
 };
 
 // What the repository holds and what restoring it reads.
@@ -74,9 +75,14 @@ struct PolicyPlan {
   std::vector<MonthlyCost> monthly;  // per cloud of the candidate
   MonthlyCost monthly_total;
   Reliability reliability;
-  std::optional<RestoreEstimate> all_up;        // the fastest plan with every cloud up
-  size_t fastest_cloud = 0;                     // the cloud lost below (PlanCloud index)
-  std::optional<RestoreEstimate> fastest_lost;  // nullopt: the policy cannot restore without it
+  // Restores as arkiv reads by itself (DefaultReadPlan): every cloud up,
+  // and without the fastest cloud. nullopt: the policy cannot restore.
+  std::optional<RestoreEstimate> all_up;
+  size_t fastest_cloud = 0;  // the cloud lost (PlanCloud index)
+  std::optional<RestoreEstimate> fastest_lost;
+  // The quickest plan with every cloud up, and the cheapest within the RTO:
+  // reached by giving the other clouds a higher read_cost.
+  std::optional<RestoreEstimate> fastest_plan;
   std::optional<RestoreEstimate> cheapest_within_rto;
 };
 

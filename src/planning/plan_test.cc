@@ -109,6 +109,28 @@ TEST(PlanTest, MonthlyCostAddsUpPerCloud) {
   EXPECT_DOUBLE_EQ(plan.storage_factor, 2);
 }
 
+TEST(PlanTest, DefaultReadsAndTheFastestPlanDiffer) {
+  // Replicas at 100 and 25 MB/s: arkiv reads both in turn (450 MB at 25 MB/s
+  // = 18 s); reading the fast one alone (read_cost) takes 9 s.
+  auto clouds = Clouds(2, "s3-standard");
+  clouds[0].profile.download_rate = 100e6;
+  clouds[1].profile.download_rate = 25e6;
+  for (auto& c : clouds) c.profile.latency = 0;
+  auto candidates = *CandidatePolicies(std::nullopt, 2, {});
+  ASSERT_OK_AND_ASSIGN(PolicyPlan plan, PlanPolicy(candidates[0], clouds, Figures(), PlanSettings{}));
+  ASSERT_TRUE(plan.all_up && plan.fastest_plan && plan.fastest_lost);
+  EXPECT_EQ(plan.all_up->clouds, (std::vector<size_t>{0, 1}));
+  EXPECT_DOUBLE_EQ(plan.all_up->seconds, 18);
+  EXPECT_EQ(plan.fastest_plan->clouds, (std::vector<size_t>{0}));
+  EXPECT_DOUBLE_EQ(plan.fastest_plan->seconds, 9);
+  EXPECT_EQ(plan.fastest_cloud, 0u);
+  EXPECT_DOUBLE_EQ(plan.fastest_lost->seconds, 36);
+  // With a lower read_cost on the fast cloud, arkiv reads it alone.
+  clouds[1].read_cost = 2;
+  ASSERT_OK_AND_ASSIGN(PolicyPlan preferred, PlanPolicy(candidates[0], clouds, Figures(), PlanSettings{}));
+  EXPECT_DOUBLE_EQ(preferred.all_up->seconds, 9);
+}
+
 TEST(PlanTest, MeasuredStorageWinsOverTheDerivedOne) {
   auto clouds = Clouds(1);
   Candidate current;

@@ -13,6 +13,7 @@
 //    bytes and requests on top of its own share.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "core/status.h"
@@ -46,5 +47,16 @@ struct ReadPlan {
 // ec policy whose K+M is not the number of clouds.
 Result<std::vector<ReadPlan>> ReadPlans(const placement::Policy& policy, const std::vector<bool>& available,
                                         const RestoreWork& work);
+
+// The plan arkiv follows by itself (design.md §20.4): sources ordered by
+// read_cost, clouds slower than 3× the best latency after the others of
+// their cost; clouds of one such tier take turns. Replicate reads from the
+// first tier; ec decodes a missing data shard from the first tiers that
+// hold K clouds together. nullopt when the available clouds cannot serve.
+// Same errors as ReadPlans, and kInvalidArgument unless there is a read
+// cost and a latency per cloud.
+Result<std::optional<ReadPlan>> DefaultReadPlan(const placement::Policy& policy, const std::vector<bool>& available,
+                                                const std::vector<double>& read_cost,
+                                                const std::vector<double>& latency, const RestoreWork& work);
 
 }  // namespace arkiv::planning

@@ -70,6 +70,35 @@ TEST(ReadPlanTest, ErasureLoadFollowsTheReadPath) {
   EXPECT_DOUBLE_EQ(plan.load[2].requests, 50);
 }
 
+std::optional<ReadPlan> Default(const Policy& policy, const std::vector<bool>& up, std::vector<double> cost,
+                                std::vector<double> latency) {
+  auto plan = DefaultReadPlan(policy, up, cost, latency, RestoreWork{1000, 10});
+  EXPECT_TRUE(plan.has_value()) << plan.error().ToString();
+  return plan.value_or(std::nullopt);
+}
+
+TEST(ReadPlanTest, DefaultPlanFollowsReadCostAndLatency) {
+  // Replicas of equal cost take turns; a lower read_cost is read alone.
+  EXPECT_EQ(Default(kReplicate, AllBut(3, {}), {1, 1, 1}, {0.01, 0.01, 0.01})->clouds,
+            (std::vector<size_t>{0, 1, 2}));
+  EXPECT_EQ(Default(kReplicate, AllBut(3, {}), {2, 1, 1}, {0.01, 0.01, 0.01})->clouds, (std::vector<size_t>{1, 2}));
+  EXPECT_EQ(Default(kReplicate, AllBut(3, {1}), {2, 1, 2}, {0.01, 0.01, 0.01})->clouds, (std::vector<size_t>{0, 2}));
+  // A cloud over 3× the best latency is read only when nothing else is left.
+  EXPECT_EQ(Default(kReplicate, AllBut(2, {}), {1, 1}, {0.01, 0.05})->clouds, (std::vector<size_t>{0}));
+  EXPECT_EQ(Default(kReplicate, AllBut(2, {0}), {1, 1}, {0.01, 0.05})->clouds, (std::vector<size_t>{1}));
+  // ec: the decode set is the cheapest tiers that hold K clouds together.
+  EXPECT_EQ(Default(Ec(3, 2), AllBut(5, {0}), {1, 1, 1, 1, 5}, std::vector<double>(5, 0.01))->clouds,
+            (std::vector<size_t>{1, 2, 3}));
+  EXPECT_EQ(Default(Ec(3, 2), AllBut(5, {0}), {1, 1, 2, 2, 2}, std::vector<double>(5, 0.01))->clouds,
+            (std::vector<size_t>{1, 2, 3, 4}));
+  auto all_up = Default(Ec(3, 2), AllBut(5, {}), {5, 5, 5, 1, 1}, std::vector<double>(5, 0.01));
+  EXPECT_EQ(all_up->clouds, (std::vector<size_t>{0, 1, 2}));  // data shards in place, whatever the cost
+  // Too few clouds: no plan.
+  EXPECT_FALSE(Default(Ec(2, 1), AllBut(3, {0, 1}), {1, 1, 1}, {0.01, 0.01, 0.01}).has_value());
+  EXPECT_EQ(CodeOf(DefaultReadPlan(kReplicate, AllBut(2, {}), {1}, {0.01, 0.01}, RestoreWork{})),
+            Code::kInvalidArgument);
+}
+
 TEST(RecoveryTimeTest, ReplicasAddTheirBandwidth) {
   // 1000 MB from two clouds of 100 MB/s: 500 MB each, 5 s.
   auto best = Fastest(kReplicate, Clouds({100, 100}), AllBut(2, {}), {1000 * kMB, 0});

@@ -54,7 +54,7 @@ check "default candidates: current first, then replicate over 2 and 3" \
   '[p["label"] for p in j["policies"]] == ["ec:2+1", "replicate×2", "replicate×3"] and j["policies"][0]["current"]'
 check "every policy has every field" 'all(k in p for p in j["policies"] for k in ("storage_factor", "monthly_cost",
   "p_loss_per_year", "p_restore_can_start", "p_write_quorum", "restore_all_up", "restore_fastest_lost",
-  "cheapest_within_rto", "write_quorum"))'
+  "fastest_plan", "cheapest_within_rto", "write_quorum"))'
 check "clouds are guessed local, with the default loss probability" \
   'all(c["kind"] == "local" and c["loss_per_year"] == 0.05 and not c["measured"] for c in j["clouds"])'
 check "ec:2+1 stores 1.5x within shard overhead" '1.5 <= P["ec:2+1"]["storage_factor"] <= 1.51'
@@ -70,6 +70,7 @@ check "with c0 lost, c1 and c2 decode" \
   'P["ec:2+1"]["fastest_cloud"] == "c0" and P["ec:2+1"]["restore_fastest_lost"]["clouds"] == ["c1", "c2"]'
 check "losing a data cloud doubles the ec:2+1 restore time (equal clouds)" \
   'abs(P["ec:2+1"]["restore_fastest_lost"]["seconds"] / P["ec:2+1"]["restore_all_up"]["seconds"] - 2) < 1e-9'
+check "replicas of equal read_cost are read in turn" 'P["replicate×3"]["restore_all_up"]["clouds"] == ["c0", "c1", "c2"]'
 check "no RTO, no cheapest plan" 'P["ec:2+1"]["cheapest_within_rto"] is None'
 # A restore reads the snapshot's blobs: at least the incompressible files,
 # at most everything plus sealing overhead.
