@@ -89,8 +89,8 @@ std::vector<std::optional<engine::CloudUsage>> ListClouds(const std::vector<std:
     }
     auto listed = engine::CloudUsageOf(*stores[i]);
     if (!listed) {
-      warnings.push_back(fmt::format("cloud {} could not be listed, its stored bytes are estimated: {}",
-                                     clouds[i].name, listed.error().message()));
+      warnings.push_back(fmt::format("cloud {} could not be listed, its stored bytes are estimated: {}", clouds[i].name,
+                                     listed.error().message()));
       usage.emplace_back();
     } else {
       usage.emplace_back(std::move(*listed));
@@ -125,9 +125,8 @@ Status FillFigures(repo::Repository& repo, const PlanRequest& request, PlanInput
   f.metadata_bytes = static_cast<double>(logical.other_bytes);
   f.pack_size = repo.config().pack_size;
   ASSIGN_OR_RETURN(auto snapshots, repo.LoadSnapshots());
-  int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
+  int64_t now =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   for (const auto& record : snapshots) {
     if (record.snapshot.time_ns < now - kMonthNs) continue;
     f.new_bytes_per_month += static_cast<double>(record.snapshot.summary.bytes_stored);

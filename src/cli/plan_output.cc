@@ -35,9 +35,9 @@ nlohmann::json EstimateJson(const std::optional<RestoreEstimate>& e, const std::
 
 nlohmann::json CloudJson(const PlanCloud& cloud) {
   const auto& p = cloud.profile;
-  nlohmann::json j{{"name", cloud.name},     {"kind", p.kind},          {"description", p.description},
-                   {"measured", cloud.measured}, {"assumed", cloud.assumed}, {"source", p.source},
-                   {"assumptions", p.assumptions}, {"read_cost", cloud.read_cost}};
+  nlohmann::json j{
+      {"name", cloud.name},       {"kind", p.kind},     {"description", p.description}, {"measured", cloud.measured},
+      {"assumed", cloud.assumed}, {"source", p.source}, {"assumptions", p.assumptions}, {"read_cost", cloud.read_cost}};
   for (const auto& key : planning::ProfileKeys()) j[key] = planning::ProfileValue(p, key);
   return j;
 }
@@ -198,8 +198,8 @@ std::string PolicyTable(const PlanReport& report) {
       rows[11].push_back("none is quick enough");
     } else {
       const auto& e = *plan.cheapest_within_rto;
-      rows[11].push_back(fmt::format("{}, {} from {}", Money(e.cost.total()), Duration(e.seconds),
-                                     Names(e.clouds, clouds)));
+      rows[11].push_back(
+          fmt::format("{}, {} from {}", Money(e.cost.total()), Duration(e.seconds), Names(e.clouds, clouds)));
     }
   }
   return Table(rows);
@@ -245,8 +245,9 @@ std::string PlanText(const PlanReport& report) {
   out += CloudTable(in.clouds);
   out += "\n";
   out += PolicyTable(report);
-  out += "\nRestore times are for arkiv's own read order; a plan's clouds are read alone when the others get\n"
-         "a higher read_cost (`cloud add --read-cost`).\n";
+  out +=
+      "\nRestore times are for arkiv's own read order; a plan's clouds are read alone when the others get\n"
+      "a higher read_cost (`cloud add --read-cost`).\n";
   if (report.policies.size() < 2) {
     out += "\n(add --assume-clouds N or --policy P to compare other placements)\n";
   }

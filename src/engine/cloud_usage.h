@@ -14,9 +14,9 @@
 namespace arkiv::engine {
 
 struct CloudUsage {
-  uint64_t data_bytes = 0;    // objects under data/
+  uint64_t data_bytes = 0;  // objects under data/
   uint64_t data_objects = 0;
-  uint64_t other_bytes = 0;   // everything else but locks
+  uint64_t other_bytes = 0;               // everything else but locks
   std::vector<std::string> largest_data;  // the largest data objects, largest first
 };
 

@@ -18,8 +18,8 @@ Result<RestoreSize> RestoreSizeOf(const repo::Repository& repo, const Id& tree) 
     if (!seen.insert(blob).second) return true;
     auto location = repo.index().Find(blob);
     if (!location) {
-      failure = Error(Code::kDataLoss, fmt::format("{}: blob {} is not in the index", path.empty() ? "/" : path,
-                                                   blob.Short()));
+      failure = Error(Code::kDataLoss,
+                      fmt::format("{}: blob {} is not in the index", path.empty() ? "/" : path, blob.Short()));
       return false;
     }
     size.bytes += location->entry.length;

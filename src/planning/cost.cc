@@ -35,8 +35,7 @@ std::optional<PricedPlan> CheapestWithin(const std::vector<ReadPlan>& plans, std
     double seconds = PlanSeconds(plan, clouds, link_rate);
     if (seconds > rto_seconds) continue;
     RestoreCost cost = RestoreCostOf(plan, clouds, stored_bytes);
-    if (!best || cost.total() < best->cost.total() ||
-        (cost.total() == best->cost.total() && seconds < best->seconds)) {
+    if (!best || cost.total() < best->cost.total() || (cost.total() == best->cost.total() && seconds < best->seconds)) {
       best = PricedPlan{plan, seconds, cost};
     }
   }

@@ -11,10 +11,14 @@ namespace {
 
 const placement::Policy kReplicate{};
 
-ProviderProfile Kind(std::string_view kind) { return *DefaultProfile(kind); }
+ProviderProfile Kind(std::string_view kind) {
+  return *DefaultProfile(kind);
+}
 
 // One cloud serving all of `bytes` in `requests` GETs.
-ReadPlan Single(double bytes, double requests) { return ReadPlan{{0}, {CloudLoad{bytes, requests}}}; }
+ReadPlan Single(double bytes, double requests) {
+  return ReadPlan{{0}, {CloudLoad{bytes, requests}}};
+}
 
 TEST(CostTest, MonthlyStorageAndRequests) {
   // S3 Standard: 100 GB at $0.023, 10,000 PUTs at $0.005/1000, 2,000 LISTs at $0.005/1000.

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <cctype>
-#include <cmath>
 #include <charconv>
+#include <cmath>
 #include <string>
 
 namespace arkiv::planning {

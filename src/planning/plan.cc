@@ -120,15 +120,14 @@ Result<PolicyPlan> PlanPolicy(const Candidate& candidate, const std::vector<Plan
     plan.monthly_total.requests += m.requests;
   }
 
-  plan.reliability =
-      ReliabilityOf(candidate.policy, candidate.write_quorum, loss, availability, settings.common_cause);
+  plan.reliability = ReliabilityOf(candidate.policy, candidate.write_quorum, loss, availability, settings.common_cause);
 
   std::vector<double> read_cost, latency;
   for (const auto& p : profiles) latency.push_back(p.latency);
   for (size_t id : candidate.clouds) read_cost.push_back(clouds[id].read_cost);
   auto estimate = [&](const ReadPlan& read) {
-    return Estimate(read, PlanSeconds(read, profiles, settings.link_rate),
-                    RestoreCostOf(read, profiles, stored_total), candidate.clouds);
+    return Estimate(read, PlanSeconds(read, profiles, settings.link_rate), RestoreCostOf(read, profiles, stored_total),
+                    candidate.clouds);
   };
   std::vector<bool> all(n, true);
   ASSIGN_OR_RETURN(auto default_all, DefaultReadPlan(candidate.policy, all, read_cost, latency, figures.restore));
@@ -144,8 +143,7 @@ Result<PolicyPlan> PlanPolicy(const Candidate& candidate, const std::vector<Plan
   ASSIGN_OR_RETURN(auto all_plans, ReadPlans(candidate.policy, all, figures.restore));
   if (auto fastest = FastestPlan(all_plans, profiles, settings.link_rate)) plan.fastest_plan = estimate(fastest->plan);
   if (settings.rto_seconds) {
-    if (auto cheapest =
-            CheapestWithin(all_plans, profiles, stored_total, settings.link_rate, *settings.rto_seconds)) {
+    if (auto cheapest = CheapestWithin(all_plans, profiles, stored_total, settings.link_rate, *settings.rto_seconds)) {
       plan.cheapest_within_rto = Estimate(cheapest->plan, cheapest->seconds, cheapest->cost, candidate.clouds);
     }
   }

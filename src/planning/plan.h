@@ -30,10 +30,10 @@ struct PlanCloud {
 
 // What the repository holds and what restoring it reads.
 struct RepositoryFigures {
-  double data_bytes = 0;      // data packs, one copy
+  double data_bytes = 0;  // data packs, one copy
   double data_packs = 0;
-  double metadata_bytes = 0;  // config, keys, cloud set, index, snapshots, tree packs: copied to every cloud
-  RestoreWork restore;        // the latest snapshot's blobs (or a given size)
+  double metadata_bytes = 0;       // config, keys, cloud set, index, snapshots, tree packs: copied to every cloud
+  RestoreWork restore;             // the latest snapshot's blobs (or a given size)
   double new_bytes_per_month = 0;  // stored by the backups of the last 30 days
   double backups_per_month = 0;
   double pack_size = 16.0 * 1024 * 1024;

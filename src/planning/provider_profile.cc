@@ -252,8 +252,8 @@ std::string EndpointHost(std::string_view endpoint) {
 }
 
 bool HostIn(std::string_view host, std::string_view domain) {
-  return host == domain || (host.size() > domain.size() && host.ends_with(domain) &&
-                            host[host.size() - domain.size() - 1] == '.');
+  return host == domain ||
+         (host.size() > domain.size() && host.ends_with(domain) && host[host.size() - domain.size() - 1] == '.');
 }
 
 std::string Upper(std::string text) {

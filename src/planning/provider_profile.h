@@ -29,22 +29,22 @@ struct ProviderProfile {
   std::string kind;         // "s3-standard", "b2", "local", … (KnownKinds)
   std::string description;  // "AWS S3 Standard"
   double storage_per_gb_month = 0;
-  double egress_per_gb = 0;         // download to the Internet, beyond the free allowance
-  double egress_free_gb = 0;        // free downloads a month (GB)
-  double egress_free_ratio = 0;     // free downloads a month, as a multiple of the stored volume
-  double retrieval_per_gb = 0;      // read fee of infrequent-access classes, on top of egress
-  double put_per_1000 = 0;          // PUT, COPY (class A)
-  double get_per_1000 = 0;          // GET (class B)
-  double list_per_1000 = 0;         // LIST
-  double minimum_days = 0;          // objects deleted earlier are billed this long
-  double minimum_gb = 0;            // smallest monthly storage bill (GB)
-  double availability = 1;          // fraction of the time requests succeed
-  double loss_per_year = 0;         // probability of losing everything on this cloud within a year
-  double download_rate = 0;         // bytes per second, all connections together
-  double latency = 0;               // seconds to the first byte of a request
-  double connections = 8;           // requests in flight at once
-  std::string source;               // where the prices come from, with a date
-  std::string assumptions;          // which values are assumptions or need verifying
+  double egress_per_gb = 0;      // download to the Internet, beyond the free allowance
+  double egress_free_gb = 0;     // free downloads a month (GB)
+  double egress_free_ratio = 0;  // free downloads a month, as a multiple of the stored volume
+  double retrieval_per_gb = 0;   // read fee of infrequent-access classes, on top of egress
+  double put_per_1000 = 0;       // PUT, COPY (class A)
+  double get_per_1000 = 0;       // GET (class B)
+  double list_per_1000 = 0;      // LIST
+  double minimum_days = 0;       // objects deleted earlier are billed this long
+  double minimum_gb = 0;         // smallest monthly storage bill (GB)
+  double availability = 1;       // fraction of the time requests succeed
+  double loss_per_year = 0;      // probability of losing everything on this cloud within a year
+  double download_rate = 0;      // bytes per second, all connections together
+  double latency = 0;            // seconds to the first byte of a request
+  double connections = 8;        // requests in flight at once
+  std::string source;            // where the prices come from, with a date
+  std::string assumptions;       // which values are assumptions or need verifying
 };
 
 // The provider kinds of the default table, in table order.

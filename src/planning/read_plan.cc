@@ -61,8 +61,7 @@ bool AllAvailable(const std::vector<bool>& available, uint32_t set) {
 }
 
 bool AllDataAvailable(const placement::Policy& policy, const std::vector<bool>& available) {
-  return !policy.erasure() ||
-         std::all_of(available.begin(), available.begin() + policy.k, [](bool up) { return up; });
+  return !policy.erasure() || std::all_of(available.begin(), available.begin() + policy.k, [](bool up) { return up; });
 }
 
 Status CheckShape(const placement::Policy& policy, size_t n) {

@@ -11,7 +11,9 @@ namespace {
 
 using placement::Policy;
 
-Policy Ec(int k, int m) { return Policy{Policy::Kind::kErasure, k, m}; }
+Policy Ec(int k, int m) {
+  return Policy{Policy::Kind::kErasure, k, m};
+}
 const Policy kReplicate{};
 constexpr double kMB = 1e6;
 
@@ -48,9 +50,9 @@ TEST(ReadPlanTest, PlansPerPolicy) {
   EXPECT_EQ(ReadPlans(kReplicate, AllBut(3, {}), work)->size(), 7u);  // every non-empty set
   EXPECT_EQ(ReadPlans(kReplicate, AllBut(3, {0, 1}), work)->size(), 1u);
   EXPECT_EQ(ReadPlans(kReplicate, AllBut(2, {0, 1}), work)->size(), 0u);
-  EXPECT_EQ(ReadPlans(Ec(2, 1), AllBut(3, {}), work)->size(), 1u);    // data shards in place
-  EXPECT_EQ(ReadPlans(Ec(2, 1), AllBut(3, {0}), work)->size(), 1u);   // decode from {1, 2}
-  EXPECT_EQ(ReadPlans(Ec(3, 2), AllBut(5, {1}), work)->size(), 5u);   // decode sets of 3 or 4 of 4
+  EXPECT_EQ(ReadPlans(Ec(2, 1), AllBut(3, {}), work)->size(), 1u);      // data shards in place
+  EXPECT_EQ(ReadPlans(Ec(2, 1), AllBut(3, {0}), work)->size(), 1u);     // decode from {1, 2}
+  EXPECT_EQ(ReadPlans(Ec(3, 2), AllBut(5, {1}), work)->size(), 5u);     // decode sets of 3 or 4 of 4
   EXPECT_EQ(ReadPlans(Ec(2, 1), AllBut(3, {0, 2}), work)->size(), 0u);  // too few to read
   EXPECT_EQ(CodeOf(ReadPlans(Ec(2, 1), AllBut(4, {}), work)), Code::kInvalidArgument);
   EXPECT_EQ(CodeOf(ReadPlans(kReplicate, AllBut(17, {}), work)), Code::kInvalidArgument);
@@ -79,8 +81,7 @@ std::optional<ReadPlan> Default(const Policy& policy, const std::vector<bool>& u
 
 TEST(ReadPlanTest, DefaultPlanFollowsReadCostAndLatency) {
   // Replicas of equal cost take turns; a lower read_cost is read alone.
-  EXPECT_EQ(Default(kReplicate, AllBut(3, {}), {1, 1, 1}, {0.01, 0.01, 0.01})->clouds,
-            (std::vector<size_t>{0, 1, 2}));
+  EXPECT_EQ(Default(kReplicate, AllBut(3, {}), {1, 1, 1}, {0.01, 0.01, 0.01})->clouds, (std::vector<size_t>{0, 1, 2}));
   EXPECT_EQ(Default(kReplicate, AllBut(3, {}), {2, 1, 1}, {0.01, 0.01, 0.01})->clouds, (std::vector<size_t>{1, 2}));
   EXPECT_EQ(Default(kReplicate, AllBut(3, {1}), {2, 1, 2}, {0.01, 0.01, 0.01})->clouds, (std::vector<size_t>{0, 2}));
   // A cloud over 3× the best latency is read only when nothing else is left.

@@ -40,7 +40,9 @@ int ToleratedLosses(const placement::Policy& policy, int clouds) {
   return policy.erasure() ? policy.m : clouds - 1;
 }
 
-int CloudsToRead(const placement::Policy& policy) { return policy.erasure() ? policy.k : 1; }
+int CloudsToRead(const placement::Policy& policy) {
+  return policy.erasure() ? policy.k : 1;
+}
 
 Reliability ReliabilityOf(const placement::Policy& policy, int write_quorum, std::span<const double> loss_per_year,
                           std::span<const double> availability, double beta) {

@@ -39,9 +39,9 @@ int ToleratedLosses(const placement::Policy& policy, int clouds);
 int CloudsToRead(const placement::Policy& policy);
 
 struct Reliability {
-  double loss_per_year = 0;     // P(more clouds lost than tolerated)
-  double restore_blocked = 0;   // P(fewer than CloudsToRead answer) at a random moment
-  double quorum_missed = 0;     // P(fewer than the write quorum answer) at a random moment
+  double loss_per_year = 0;    // P(more clouds lost than tolerated)
+  double restore_blocked = 0;  // P(fewer than CloudsToRead answer) at a random moment
+  double quorum_missed = 0;    // P(fewer than the write quorum answer) at a random moment
   double restore_can_start() const { return 1 - restore_blocked; }
   double quorum_reached() const { return 1 - quorum_missed; }
 };

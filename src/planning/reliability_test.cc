@@ -11,7 +11,9 @@ namespace {
 
 using placement::Policy;
 
-Policy Ec(int k, int m) { return Policy{Policy::Kind::kErasure, k, m}; }
+Policy Ec(int k, int m) {
+  return Policy{Policy::Kind::kErasure, k, m};
+}
 const Policy kReplicate{};
 
 double Choose(int n, int k) {
