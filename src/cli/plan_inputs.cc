@@ -173,6 +173,9 @@ Result<PlanInputs> WhatIfPlanInputs(const PlanRequest& request) {
       return Fail(Code::kInvalidArgument, fmt::format("--cloud {}: expected NAME=KIND or NAME=URL", text));
     }
     std::string name = text.substr(0, equals), value = text.substr(equals + 1);
+    if (name.find('.') != std::string::npos) {
+      return Fail(Code::kInvalidArgument, fmt::format("--cloud {}: a cloud name has no '.' (--set NAME.KEY)", text));
+    }
     bool url = value.find("://") != std::string::npos || value.starts_with('/');
     ASSIGN_OR_RETURN(auto cloud, BaseCloud(name, url ? planning::GuessKind(value) : value, request));
     bool repeated = std::any_of(inputs.clouds.begin(), inputs.clouds.end(),

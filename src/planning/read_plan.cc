@@ -108,7 +108,7 @@ Result<std::optional<ReadPlan>> DefaultReadPlan(const placement::Policy& policy,
   // latency last; clouds of one tier take turns.
   std::vector<std::tuple<double, bool, size_t>> order;
   for (size_t i = 0; i < n; ++i) {
-    if (available[i]) order.emplace_back(read_cost[i], latency[i] > 3 * best_latency, i);
+    if (available[i]) order.emplace_back(read_cost[i], best_latency > 0 && latency[i] > 3 * best_latency, i);
   }
   std::sort(order.begin(), order.end());
   size_t needed = policy.erasure() ? static_cast<size_t>(policy.k) : 1;

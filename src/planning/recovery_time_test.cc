@@ -87,6 +87,8 @@ TEST(ReadPlanTest, DefaultPlanFollowsReadCostAndLatency) {
   // A cloud over 3× the best latency is read only when nothing else is left.
   EXPECT_EQ(Default(kReplicate, AllBut(2, {}), {1, 1}, {0.01, 0.05})->clouds, (std::vector<size_t>{0}));
   EXPECT_EQ(Default(kReplicate, AllBut(2, {0}), {1, 1}, {0.01, 0.05})->clouds, (std::vector<size_t>{1}));
+  // A best latency of 0 (a local disk) makes nothing slow.
+  EXPECT_EQ(Default(kReplicate, AllBut(2, {}), {1, 1}, {0, 0.001})->clouds, (std::vector<size_t>{0, 1}));
   // ec: the decode set is the cheapest tiers that hold K clouds together.
   EXPECT_EQ(Default(Ec(3, 2), AllBut(5, {0}), {1, 1, 1, 1, 5}, std::vector<double>(5, 0.01))->clouds,
             (std::vector<size_t>{1, 2, 3}));
