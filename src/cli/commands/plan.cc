@@ -118,7 +118,8 @@ void AddPlanCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                   "Plan without a repository: NAME=KIND (s3-standard, b2, r2, …) or NAME=URL (repeatable)");
   cmd->add_option("--assume-clouds", opts->assume_clouds, "Add N hypothetical clouds like the first")
       ->check(CLI::Range(0, 15));
-  cmd->add_option("--set", opts->settings, "Change a cloud's value: NAME.KEY=VALUE (repeatable; keys in docs/planning.md)");
+  cmd->add_option("--set", opts->settings,
+                  "Change a cloud's value: NAME.KEY=VALUE (repeatable; keys in docs/planning.md)");
   cmd->add_option("--common-cause", opts->common_cause,
                   "Beta factor for failures that strike every cloud at once, 0 to 1 (default 0)")
       ->check(CLI::Range(0.0, 1.0));
