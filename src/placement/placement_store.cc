@@ -491,26 +491,38 @@ Result<Bytes> PlacementStore::GetShardedRange(std::string_view name, const PackL
   }
   ASSIGN_OR_RETURN(auto ranges, ShardRangesFor(layout.k, layout.size, offset, length));
   if (ranges.empty()) return Bytes{};
-  // Fast path: the data shards that hold the range, each read in place.
-  std::vector<size_t> shard_clouds;
-  for (const auto& r : ranges) shard_clouds.push_back(static_cast<size_t>(r.shard));
-  auto parts = OnClouds<Result<Bytes>>(shard_clouds, [&](size_t i) {
-    const ShardRange& r = *std::find_if(ranges.begin(), ranges.end(), [&](const ShardRange& x) {
-      return static_cast<size_t>(x.shard) == i;
-    });
-    std::string child = FormatShardName({std::string(name), layout.k, layout.m, r.shard, layout.size});
-    return Call<Bytes>(i, [&](Store& s) { return s.Get(child, r.object_offset(), r.length); });
-  });
   std::vector<bool> failed(static_cast<size_t>(layout.k + layout.m), false);
   std::vector<Error> errors;
+  // A data shard's cloud known to be down is not asked: its store would spend
+  // seconds retrying before failing again, and a restore reads thousands of
+  // ranges. The range is decoded from the other clouds at once.
+  for (const auto& r : ranges) {
+    size_t i = static_cast<size_t>(r.shard);
+    if (health_.IsDown(i)) {
+      failed[i] = true;
+      errors.push_back(Error(Code::kUnavailable, fmt::format("cloud {}: down, not asked", clouds_[i].name)));
+    }
+  }
   Bytes out;
-  out.reserve(length);
-  for (size_t j = 0; j < parts.size(); ++j) {
-    if (!parts[j]) {
-      failed[shard_clouds[j]] = true;
-      errors.push_back(parts[j].error());
-    } else {
-      out.insert(out.end(), parts[j]->begin(), parts[j]->end());
+  if (errors.empty()) {
+    // Fast path: the data shards that hold the range, each read in place.
+    std::vector<size_t> shard_clouds;
+    for (const auto& r : ranges) shard_clouds.push_back(static_cast<size_t>(r.shard));
+    auto parts = OnClouds<Result<Bytes>>(shard_clouds, [&](size_t i) {
+      const ShardRange& r = *std::find_if(ranges.begin(), ranges.end(), [&](const ShardRange& x) {
+        return static_cast<size_t>(x.shard) == i;
+      });
+      std::string child = FormatShardName({std::string(name), layout.k, layout.m, r.shard, layout.size});
+      return Call<Bytes>(i, [&](Store& s) { return s.Get(child, r.object_offset(), r.length); });
+    });
+    out.reserve(length);
+    for (size_t j = 0; j < parts.size(); ++j) {
+      if (!parts[j]) {
+        failed[shard_clouds[j]] = true;
+        errors.push_back(parts[j].error());
+      } else {
+        out.insert(out.end(), parts[j]->begin(), parts[j]->end());
+      }
     }
   }
   if (errors.empty()) {
@@ -598,11 +610,14 @@ Result<Bytes> PlacementStore::GetWholeShardedPack(std::string_view name, const P
   if (!id) return Fail(Code::kInvalidArgument, fmt::format("{}: not a pack name", name));
   size_t total = static_cast<size_t>(layout.k + layout.m);
   // Data shards first (no decoding needed when they are all fine), then as
-  // many others as shards turned out missing or corrupt.
+  // many others as shards turned out missing or corrupt; clouds known to be
+  // down last (ReadOrder), so their retries are not waited for first.
   std::vector<size_t> order;
-  for (size_t i = 0; i < total && i < static_cast<size_t>(layout.k); ++i) order.push_back(i);
+  for (size_t i = 0; i < total && i < static_cast<size_t>(layout.k); ++i) {
+    if (!health_.IsDown(i)) order.push_back(i);
+  }
   for (size_t i : ReadOrder(name)) {
-    if (i >= static_cast<size_t>(layout.k) && i < total) order.push_back(i);
+    if (i < total && std::find(order.begin(), order.end(), i) == order.end()) order.push_back(i);
   }
   std::vector<Shard> good;
   std::vector<Error> errors;
