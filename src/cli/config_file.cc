@@ -100,7 +100,7 @@ Status ReadSources(const toml::table& sources, const std::string& path, ConfigFi
       if (auto ns = engine::ParseDuration(*rpo)) {
         config.source_rpo_ns[label] = *ns;
       } else {
-        reader.Invalid("rpo", "not a duration (e.g. 24h, 2d, 1w)");
+        reader.Invalid("rpo", fmt::format("rpo in [sources.\"{}\"] must be a duration (e.g. 24h, 2d, 1w)", label));
       }
     }
     RETURN_IF_ERROR(reader.Finish());
@@ -172,7 +172,7 @@ Result<ConfigFile> ParseConfigFile(std::string_view text, const std::string& pat
     if (auto ns = engine::ParseDuration(*rpo)) {
       config.rpo_ns = *ns;
     } else {
-      reader.Invalid("rpo", "not a duration (e.g. 24h, 2d, 1w)");
+      reader.Invalid("rpo", "rpo must be a duration (e.g. 24h, 2d, 1w)");
     }
   }
   const toml::table* sources = reader.Table("sources");
