@@ -80,6 +80,9 @@ Result<StatusInput> GatherStatus(repo::Repository& repo, const GatherOptions& op
     if (options.list && in.clouds.back().up) ListCloud(repo.store(), in.clouds.back(), records);
   }
   if (options.history) {
+    // Probes are many (serve probes every minute); a month of them is kept.
+    constexpr int64_t kDayNs = 24 * 3600 * int64_t{1000000000};
+    (void)options.history->ForgetProbesBefore(in.now_ns - 31 * kDayNs);
     for (auto& c : in.clouds) {
       auto recent = options.history->Recent("probe", c.name, in.now_ns - 24 * 3600 * int64_t{1000000000}, 100000);
       if (recent) c.recent_errors = std::count_if(recent->begin(), recent->end(), [](auto& e) { return !e.ok; });
