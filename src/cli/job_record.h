@@ -17,12 +17,6 @@ namespace arkiv::cli {
 // "" when none is set.
 std::string NotifyCommand(const GlobalOptions& options);
 
-// This host's name, as snapshots record it.
-std::string HostName();
-
-// Nanoseconds since the epoch, now.
-int64_t NowNs();
-
 // Records `event` (time and kind set by the caller) in the repository's
 // local history; also publishes a job summary in the repository when
 // `publish` is set.

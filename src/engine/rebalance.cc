@@ -1,6 +1,7 @@
 #include "engine/rebalance.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -17,12 +18,6 @@ using placement::PendingClouds;
 bool Contains(const std::vector<CloudSpec>& clouds, const CloudSpec& cloud) {
   return std::any_of(clouds.begin(), clouds.end(),
                      [&](const CloudSpec& c) { return c.name == cloud.name && c.url == cloud.url; });
-}
-
-std::string Names(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
 }
 
 // Step 3: removes the superseded copies and shards an audit of the
@@ -93,7 +88,7 @@ Result<RebalanceReport> Rebalance(repo::Repository& repo, const CloudSet& curren
     return Fail(Code::kUnavailable,
                 fmt::format("rebalance needs every cloud of the new set; not answering: {} ({}); the cloud set is "
                             "unchanged",
-                            Names(down), audit.unreachable.begin()->second));
+                            fmt::join(down, ", "), audit.unreachable.begin()->second));
   }
   ASSIGN_OR_RETURN(auto filled, RepairClouds(*dest, audit, options.dry_run, progress, source.get()));
   report.written = filled.rebuilt;

@@ -1,7 +1,6 @@
 #include "monitor/notify.h"
 
 #include <fcntl.h>
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
@@ -10,28 +9,12 @@
 
 #include <cerrno>
 #include <chrono>
-#include <ctime>
 #include <thread>
 
 #include "core/log.h"
+#include "repo/system_info.h"
 
 namespace arkiv::monitor {
-namespace {
-
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string IsoTime(int64_t ns) {
-  std::time_t t = static_cast<std::time_t>(ns / 1'000'000'000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", tm);
-}
-
-}  // namespace
-
 Status RunNotifyCommand(const std::string& command, std::string_view event, const std::string& input,
                         int timeout_seconds) {
   int fds[2];
@@ -85,9 +68,9 @@ Notifier::Notifier(std::string command, std::string repository_id, std::string h
 
 void Notifier::Send(std::string_view event, nlohmann::json fields) {
   if (command_.empty()) return;
-  int64_t now = NowNs();
+  int64_t now = repo::NowUnixNanos();
   fields["event"] = event;
-  fields["time"] = IsoTime(now);
+  fields["time"] = repo::FormatRfc3339(now);
   fields["host"] = host_;
   fields["repository"] = repository_id_;
   if (Status st = RunNotifyCommand(command_, event, fields.dump() + "\n"); !st) {
@@ -103,7 +86,7 @@ void Notifier::OnState(std::string_view key, bool bad, std::string_view bad_even
     if (auto last = history_->Latest("state", key); last && *last) was_bad = !(*last)->ok;
   }
   if (was_bad == bad) return;
-  if (history_) (void)history_->Record({NowNs(), "state", std::string(key), !bad, 0, 0, ""});
+  if (history_) (void)history_->Record({repo::NowUnixNanos(), "state", std::string(key), !bad, 0, 0, ""});
   if (bad) {
     Send(bad_event, std::move(fields));
   } else if (was_bad) {

@@ -59,6 +59,12 @@ Status CheckNoSecretsInUrl(std::string_view url) {
   return OkStatus();
 }
 
+std::string CloudNames(const std::vector<CloudSpec>& clouds) {
+  std::string out;
+  for (const auto& c : clouds) out += (out.empty() ? "" : ", ") + c.name;
+  return out;
+}
+
 Result<CloudSpec> ParseCloudArgument(std::string_view text) {
   size_t eq = text.find('=');
   if (eq == std::string_view::npos || eq == 0 || eq + 1 == text.size()) {

@@ -58,6 +58,9 @@ Status ValidateCloudList(const std::vector<CloudSpec>& clouds);
 // [a-z0-9][a-z0-9_-]{0,31}
 bool IsValidCloudName(std::string_view name);
 
+// "a, b, c": the clouds' names, for messages.
+std::string CloudNames(const std::vector<CloudSpec>& clouds);
+
 // "NAME=URL" as given to `--cloud`.
 Result<CloudSpec> ParseCloudArgument(std::string_view text);
 

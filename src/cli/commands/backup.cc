@@ -15,6 +15,7 @@
 #include "cli/progress_line.h"
 #include "monitor/notify.h"
 #include "repo/lock.h"
+#include "repo/system_info.h"
 
 namespace arkiv::cli {
 namespace {
@@ -55,7 +56,7 @@ void NotifyBackup(const GlobalOptions& global, const std::string& repo_id, const
                   const Result<int>& done, double seconds) {
   std::string command = NotifyCommand(global);
   if (command.empty() || (done && *done == kExitOk)) return;
-  monitor::Notifier notifier(command, repo_id, HostName(), nullptr);
+  monitor::Notifier notifier(command, repo_id, repo::HostName(), nullptr);
   nlohmann::json fields{{"paths", paths}, {"seconds", seconds}};
   if (!done) {
     fields["message"] = fmt::format("backup of {} failed: {}", fmt::join(paths, ", "), done.error().message());
@@ -141,7 +142,7 @@ void AddBackupCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   cmd->callback([&global, &exit_code, opts] {
     exit_code = RunCommand(global, [&]() -> Result<int> {
       std::string repo_id;
-      int64_t start_ns = NowNs();
+      int64_t start_ns = repo::NowUnixNanos();
       Result<int> done = [&]() -> Result<int> {
         engine::BackupOptions options;
         options.paths = opts->paths;
@@ -186,7 +187,7 @@ void AddBackupCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
         }
         return FinishOnClouds(*repo, global, kExitOk);
       }();
-      NotifyBackup(global, repo_id, opts->paths, done, static_cast<double>(NowNs() - start_ns) / 1e9);
+      NotifyBackup(global, repo_id, opts->paths, done, static_cast<double>(repo::NowUnixNanos() - start_ns) / 1e9);
       return done;
     });
   });

@@ -15,6 +15,7 @@
 #include "engine/cloud_audit.h"
 #include "engine/clouds.h"
 #include "repo/lock.h"
+#include "repo/system_info.h"
 
 namespace arkiv::cli {
 
@@ -37,7 +38,7 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
     exit_code = RunCommand(global, [&]() -> Result<int> {
       ASSIGN_OR_RETURN(auto repo, OpenRepository(global));
       ASSIGN_OR_RETURN(auto lock, LockForReading(*repo, global));
-      int64_t start_ns = NowNs();
+      int64_t start_ns = repo::NowUnixNanos();
       engine::CheckProgress progress;
       auto mode = global.json || global.quiet ? ProgressLine::Mode::kOff : ProgressLine::Mode::kTerminal;
       Result<engine::CheckReport> report = [&] {
@@ -73,8 +74,8 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
           detail["unreachable"] = audit->unreachable.size();
         }
         RecordJob(*repo, global,
-                  {start_ns, "check", "", !errors, static_cast<double>(NowNs() - start_ns) / 1e9, report->bytes_read,
-                   detail.dump()},
+                  {start_ns, "check", "", !errors, static_cast<double>(repo::NowUnixNanos() - start_ns) / 1e9,
+                   report->bytes_read, detail.dump()},
                   true);
       }
       if (global.json) {

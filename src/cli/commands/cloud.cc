@@ -138,8 +138,7 @@ void AddCloudCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
         }
         std::cout << JsonText(j) << std::endl;
       } else if (set.pending && !global.quiet) {
-        std::string names;
-        for (const auto& c : set.pending->clouds) names += (names.empty() ? "" : ", ") + c.name;
+        std::string names = placement::CloudNames(set.pending->clouds);
         std::cout << fmt::format("pending (run `arkiv rebalance`): {} over {}\n", set.pending->policy.ToString(),
                                  names);
       }

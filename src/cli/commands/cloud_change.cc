@@ -18,12 +18,6 @@
 namespace arkiv::cli {
 namespace {
 
-std::string CloudNames(const std::vector<placement::CloudSpec>& clouds) {
-  std::string out;
-  for (const auto& c : clouds) out += (out.empty() ? "" : ", ") + c.name;
-  return out;
-}
-
 // What the operator does next with the pending change.
 std::string NextStep(const placement::PendingClouds& pending) {
   int n = static_cast<int>(pending.clouds.size());
@@ -60,7 +54,7 @@ Result<int> StageChange(GlobalOptions& global,
   } else if (!global.quiet) {
     if (next.pending) {
       std::cout << fmt::format("{}; pending cloud set: {} over {} ({} clouds)\n{}\n", what, target.policy.ToString(),
-                               CloudNames(target.clouds), target.clouds.size(), NextStep(target));
+                               placement::CloudNames(target.clouds), target.clouds.size(), NextStep(target));
     } else {
       std::cout << fmt::format("{}; nothing pending any more (the clouds are as they are in use)\n", what);
     }
@@ -130,7 +124,7 @@ void AddCloudChangeCommands(CLI::App& cloud, GlobalOptions& global, int& exit_co
             auto it = std::find_if(clouds.begin(), clouds.end(), [&](const auto& c) { return c.name == opts->name; });
             if (it == clouds.end()) {
               return Fail(Code::kInvalidArgument,
-                          fmt::format("no cloud named '{}' (clouds: {})", opts->name, CloudNames(clouds)));
+                          fmt::format("no cloud named '{}' (clouds: {})", opts->name, placement::CloudNames(clouds)));
             }
             if (clouds.size() == 1) return Fail(Code::kInvalidArgument, "the last cloud cannot be removed");
             clouds.erase(it);

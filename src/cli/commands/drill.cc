@@ -22,6 +22,7 @@
 #include "monitor/notify.h"
 #include "planning/provider_profile.h"
 #include "repo/lock.h"
+#include "repo/system_info.h"
 
 namespace arkiv::cli {
 namespace {
@@ -105,7 +106,7 @@ void AddDrillCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       RETURN_IF_ERROR(
           engine::AttachClouds(*repo, engine::DrillStoreOpener(CloudStoreOpener(global), opts->without, metrics)));
       ASSIGN_OR_RETURN(auto lock, LockForReading(*repo, global));
-      int64_t start_ns = NowNs();
+      int64_t start_ns = repo::NowUnixNanos();
       RETURN_IF_ERROR(repo->LoadIndex());
       std::optional<ScratchDir> scratch;
       engine::DrillOptions options;
@@ -189,7 +190,7 @@ void AddDrillCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       if (!opts->without.empty()) RETURN_IF_ERROR(engine::AttachClouds(*repo, CloudStoreOpener(global)));
       RecordJob(*repo, global, {start_ns, "drill", "", ok, report->seconds, report->bytes_restored, j.dump()}, true);
       if (!ok) {
-        monitor::Notifier(NotifyCommand(global), repo->config().id.Hex(), HostName(), nullptr)
+        monitor::Notifier(NotifyCommand(global), repo->config().id.Hex(), repo::HostName(), nullptr)
             .Send("drill_failed",
                   {{"without", opts->without},
                    {"message",

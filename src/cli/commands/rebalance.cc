@@ -62,8 +62,7 @@ void AddRebalanceCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       }();
       if (!report) return Fail(report.error());
       const auto& next = report->set;
-      std::string names;
-      for (const auto& c : next.clouds) names += (names.empty() ? "" : ", ") + c.name;
+      std::string names = placement::CloudNames(next.clouds);
       if (global.json) {
         nlohmann::json j{{"message_type", "rebalance"},
                          {"dry_run", opts->dry_run},

@@ -15,6 +15,7 @@
 #include "engine/cloud_audit.h"
 #include "engine/cloud_repair.h"
 #include "engine/clouds.h"
+#include "repo/system_info.h"
 
 namespace arkiv::cli {
 
@@ -46,7 +47,7 @@ void AddRepairCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                     fmt::format("{} is a single-store repository: nothing to repair from", repo->store().Location()));
       }
       ASSIGN_OR_RETURN(auto lock, LockForReading(*repo, global));
-      int64_t start_ns = NowNs();
+      int64_t start_ns = repo::NowUnixNanos();
       RETURN_IF_ERROR(repo->LoadIndex());
       auto mode = global.json || global.quiet ? ProgressLine::Mode::kOff : ProgressLine::Mode::kTerminal;
       StatusText status;
@@ -67,8 +68,8 @@ void AddRepairCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                               {"failed", repaired->failed.size()},
                               {"records_removed", repaired->records_removed}};
         RecordJob(*repo, global,
-                  {start_ns, "repair", opts->cloud, !incomplete, static_cast<double>(NowNs() - start_ns) / 1e9,
-                   repaired->bytes_written, detail.dump()},
+                  {start_ns, "repair", opts->cloud, !incomplete,
+                   static_cast<double>(repo::NowUnixNanos() - start_ns) / 1e9, repaired->bytes_written, detail.dump()},
                   true);
       }
       if (global.json) {

@@ -24,6 +24,7 @@
 #include "monitor/status_gather.h"
 #include "monitor/status_metrics.h"
 #include "placement/repair_debt.h"
+#include "repo/system_info.h"
 
 namespace arkiv::cli {
 void AddStatusCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
@@ -66,7 +67,7 @@ void AddStatusCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       auto history = monitor::History::Open(monitor::DefaultHistoryPath(repo->config().id.Hex()));
       monitor::History* log = history ? history->get() : nullptr;
       monitor::GatherOptions gather;
-      gather.now_ns = NowNs();
+      gather.now_ns = repo::NowUnixNanos();
       gather.rpo_s = static_cast<double>(*rpo_ns) / 1e9;
       gather.list = !opts->no_list;
       gather.history = log;
@@ -77,7 +78,7 @@ void AddStatusCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       ASSIGN_OR_RETURN(monitor::StatusInput in, monitor::GatherStatus(*repo, gather));
       monitor::StatusReport report = monitor::Evaluate(in);
       looked = true;
-      monitor::Notifier notifier(NotifyCommand(global), repo->config().id.Hex(), HostName(), log);
+      monitor::Notifier notifier(NotifyCommand(global), repo->config().id.Hex(), repo::HostName(), log);
       monitor::NotifyChanges(notifier, in);
       if (opts->prometheus) {
         std::cout << monitor::StatusMetricsText(in, report);
