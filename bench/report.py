@@ -40,7 +40,8 @@ ROWS = [
     ("Restore: peak RSS", "restore", "max_rss_kb", AT_LEAST_AS_SMALL),
 ]
 PHASES = ["init", "initial", "nochange", "change", "restore"]
-STORE_SECTION = "## Store benchmark"
+# Sections other runs write (store_bench.sh by hand, multicloud_report.py): kept.
+KEPT_SECTIONS = ("## Store benchmark", "## Multi-cloud benchmark")
 
 
 def mib(n):
@@ -237,11 +238,11 @@ def main():
       "the size of the tool's local cache directory (kept out of the repository "
       "size). Raw numbers: `bench/results.json`.")
     w("")
-    # The store benchmark (store_bench.sh) is another run: keep its section.
+    # The store and multi-cloud benchmarks are other runs: keep their sections.
     previous = load_text(args.markdown)
-    store = previous.find(STORE_SECTION)
-    if store >= 0:
-        md.append(previous[store:].rstrip("\n"))
+    kept = [i for i in (previous.find(h) for h in KEPT_SECTIONS) if i >= 0]
+    if kept:
+        md.append(previous[min(kept):].rstrip("\n"))
         md.append("")
     with open(args.markdown, "w") as f:
         f.write("\n".join(md))

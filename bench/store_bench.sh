@@ -25,7 +25,6 @@ set -euo pipefail
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH/.." && pwd)
-SERVERS_DIR=$ROOT/tests/servers
 
 SCALE=1
 SERVERS=s3,azure,sftp
@@ -59,77 +58,15 @@ unset AWS_CA_BUNDLE
 RUN_ID=$(date -u +%Y%m%d-%H%M%S)
 WORK=$ROOT/bench/work/store-$RUN_ID
 mkdir -p "$WORK/logs"
-PIDS=()
+source "$BENCH/servers.sh"  # the servers: start_moto, start_azurite, start_sshd
 cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  stop_all_servers
   if [[ $KEEP == 0 ]]; then rm -rf "$WORK"; else echo "kept $WORK" >&2; fi
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() {  # PORT NAME LOG
-  local i
-  for i in $(seq 1 300); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  die "$2 did not start: $(tail -5 "$3")"
-}
 now() { date +%s.%N; }
 mib_s() { python3 -c 'import sys; print(round(float(sys.argv[1]) / float(sys.argv[2]), 1))' "$1" "$2"; }
-
-# ---------------------------------------------------------------- servers --
-start_moto() {
-  MOTO_PORT=$(free_port)
-  python3 -m moto.server -H 127.0.0.1 -p "$MOTO_PORT" >"$WORK/logs/moto.log" 2>&1 &
-  PIDS+=($!)
-  wait_port "$MOTO_PORT" moto "$WORK/logs/moto.log"
-}
-
-AZURITE_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
-start_azurite() {
-  AZURITE_PORT=$(free_port)
-  mkdir -p "$WORK/azurite"
-  node "$SERVERS_DIR/node_modules/azurite/dist/src/blob/main.js" --blobHost 127.0.0.1 --blobPort "$AZURITE_PORT" \
-    --location "$WORK/azurite" --silent --disableTelemetry >"$WORK/logs/azurite.log" 2>&1 &
-  PIDS+=($!)
-  wait_port "$AZURITE_PORT" Azurite "$WORK/logs/azurite.log"
-}
-
-# As src/storage/testing/sshd_server.cc: throwaway host and client keys,
-# public-key login as root, internal-sftp only.
-start_sshd() {
-  SSHD_PORT=$(free_port)
-  local dir=$WORK/sshd
-  mkdir -p "$dir" /run/sshd
-  ssh-keygen -q -t ed25519 -N '' -C arkiv-bench -f "$dir/host"
-  ssh-keygen -q -t ed25519 -N '' -C arkiv-bench -f "$dir/client"
-  cp "$dir/client.pub" "$dir/authorized_keys"
-  cat >"$dir/sshd_config" <<EOF
-ListenAddress 127.0.0.1
-Port $SSHD_PORT
-HostKey $dir/host
-AuthorizedKeysFile $dir/authorized_keys
-PidFile $dir/sshd.pid
-AuthenticationMethods publickey
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-PermitRootLogin prohibit-password
-StrictModes no
-MaxStartups 100
-MaxSessions 100
-Subsystem sftp internal-sftp
-ForceCommand internal-sftp
-EOF
-  echo "[127.0.0.1]:$SSHD_PORT $(cut -d' ' -f1,2 "$dir/host.pub")" >"$dir/known_hosts"
-  /usr/sbin/sshd -D -e -f "$dir/sshd_config" >"$WORK/logs/sshd.log" 2>&1 &
-  PIDS+=($!)
-  wait_port "$SSHD_PORT" sshd "$WORK/logs/sshd.log"
-}
 
 # ------------------------------------------------------------------- runs --
 RESULTS=$WORK/results.jsonl
@@ -187,7 +124,8 @@ export RCLONE_CONFIG=$WORK/rclone.conf
 for server in ${SERVERS//,/ }; do
   case "$server" in
     s3)
-      start_moto
+      start_moto moto
+      MOTO_PORT=$SERVER_PORT
       export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret AWS_DEFAULT_REGION=us-east-1
       export RCLONE_CONFIG_MOTO_TYPE=s3 RCLONE_CONFIG_MOTO_PROVIDER=Other \
         RCLONE_CONFIG_MOTO_ENDPOINT=http://127.0.0.1:$MOTO_PORT RCLONE_CONFIG_MOTO_REGION=us-east-1 \
@@ -197,7 +135,8 @@ for server in ${SERVERS//,/ }; do
       bench_rclone s3 moto:rclone-bench/repo
       ;;
     azure)
-      start_azurite
+      start_azurite azurite
+      AZURITE_PORT=$SERVER_PORT
       export AZURE_STORAGE_ACCOUNT=devstoreaccount1 AZURE_STORAGE_KEY=$AZURITE_KEY
       # rclone 1.60 reads `endpoint` as a host suffix (https://ACCOUNT.ENDPOINT)
       # unless use_emulator is on; then it is the whole URL, and the account
@@ -209,7 +148,8 @@ for server in ${SERVERS//,/ }; do
       ;;
     sftp)
       if [[ $(id -u) != 0 || ! -x /usr/sbin/sshd ]]; then say "sftp: skipped (needs root and /usr/sbin/sshd)"; continue; fi
-      start_sshd
+      start_sshd sshd
+      SSHD_PORT=$SERVER_PORT
       mkdir -p "$WORK/sftp"
       export RCLONE_CONFIG_SSH_TYPE=sftp RCLONE_CONFIG_SSH_HOST=127.0.0.1 RCLONE_CONFIG_SSH_PORT=$SSHD_PORT \
         RCLONE_CONFIG_SSH_USER=root RCLONE_CONFIG_SSH_KEY_FILE=$WORK/sshd/client \

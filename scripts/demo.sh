@@ -6,7 +6,8 @@
 # with the repository in a cloud stand-in (S3 served by moto on 127.0.0.1);
 # then one repository over three stand-in clouds (S3, Azure, a folder) with
 # erasure coding: a cloud is lost, the restore is still byte-identical, the
-# cloud comes back empty and `arkiv repair` rebuilds it.
+# cloud comes back empty and `arkiv repair` rebuilds it; a DR drill without
+# the S3 cloud, `arkiv status` and `arkiv plan` end it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
@@ -23,6 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 export ARKIV_REPOSITORY=$work/repository ARKIV_PASSWORD=demo-password-not-secret
+export ARKIV_CACHE_DIR=$work/cache  # the history of status and drill stays with the demo
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "making a sample folder"
@@ -107,9 +109,15 @@ azurite "$work/azurite-2"
 $arkiv --repo "$s3" check || echo "(exit $?: the check found what Azure lacks)"
 $arkiv --repo "$s3" repair
 $arkiv --repo "$az" check --read-data
+step "DR drill: could we restore if the S3 account were lost? (S3 is not contacted; every file verified)"
+$arkiv --repo "$disk" drill --without aws
+step "arkiv status: the health of the clouds and the backups (exit 0 OK, 1 WARNING, 2 CRITICAL)"
+$arkiv --repo "$disk" status --rpo 1d || echo "(exit $?)"
+step "arkiv plan: this policy against others — loss probability, restore time, cost"
+$arkiv --repo "$disk" plan --policy replicate || echo "(exit $?)"
 unset ARKIV_RETRY_MAX_ATTEMPTS
 kill "$azurite_pid" 2>/dev/null || true
 
 echo
 echo "demo finished: backup, restore and verification succeeded (local directory, S3, and one repository"
-echo "over S3 + Azure + a folder that lost a cloud, restored from the rest, and repaired it)"
+echo "over S3 + Azure + a folder that lost a cloud, restored from the rest, repaired it, and passed a DR drill)"

@@ -47,13 +47,14 @@ void PrintCloudAudit(std::ostream& out, const engine::CloudAuditReport& audit,
     for (const auto& f : audit.findings) {
       if (f.cloud != i) continue;
       if (counts[f.kind]++ < limit) {
-        out << fmt::format("{}: cloud {}: {} {}: {}\n",
-                           f.kind == CloudFinding::Kind::kUnexpected ? "warning" : "error", clouds[i].name,
-                           engine::FindingKindName(f.kind), f.object, f.detail);
+        out << fmt::format("{}: cloud {}: {} {}: {}\n", f.kind == CloudFinding::Kind::kUnexpected ? "warning" : "error",
+                           clouds[i].name, engine::FindingKindName(f.kind), f.object, f.detail);
       }
     }
     for (const auto& [kind, n] : counts) {
-      if (n > limit) out << fmt::format("  ... and {} more {} on cloud {}\n", n - limit, engine::FindingKindName(kind), clouds[i].name);
+      if (n > limit)
+        out << fmt::format("  ... and {} more {} on cloud {}\n", n - limit, engine::FindingKindName(kind),
+                           clouds[i].name);
     }
     out << fmt::format("cloud {}: {} objects, {} missing, {} corrupt, {} unexpected\n", clouds[i].name,
                        audit.objects.at(i), counts[CloudFinding::Kind::kMissing], counts[CloudFinding::Kind::kCorrupt],

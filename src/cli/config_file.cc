@@ -10,6 +10,7 @@
 
 #include "cli/toml_table_reader.h"
 #include "core/posix_error.h"
+#include "engine/forget_policy.h"
 
 namespace arkiv::cli {
 namespace {
@@ -84,6 +85,29 @@ Status ReadClouds(const toml::table& clouds, const toml::source_region& where, c
   return OkStatus();
 }
 
+// [sources."HOST:PATH,..."] tables: per-source settings (the RPO).
+Status ReadSources(const toml::table& sources, const std::string& path, ConfigFile& config) {
+  for (const auto& [label, node] : EntriesInFileOrder(sources)) {
+    const toml::table* table = node->as_table();
+    if (table == nullptr) {
+      return Fail(Code::kInvalidArgument, fmt::format("{}:{}:{}: sources.\"{}\" must be a table with rpo = ...", path,
+                                                      node->source().begin.line, node->source().begin.column, label));
+    }
+    TomlTableReader reader(*table, path, fmt::format("[sources.\"{}\"]", label));
+    std::optional<std::string> rpo;
+    reader.String("rpo", rpo);
+    if (rpo) {
+      if (auto ns = engine::ParseDuration(*rpo)) {
+        config.source_rpo_ns[label] = *ns;
+      } else {
+        reader.Invalid("rpo", fmt::format("rpo in [sources.\"{}\"] must be a duration (e.g. 24h, 2d, 1w)", label));
+      }
+    }
+    RETURN_IF_ERROR(reader.Finish());
+  }
+  return OkStatus();
+}
+
 Result<toml::table> ParseToml(std::string_view text, const std::string& path) {
   try {
     return toml::parse(text, std::string_view(path));
@@ -141,6 +165,17 @@ Result<ConfigFile> ParseConfigFile(std::string_view text, const std::string& pat
   std::optional<int64_t> quorum;
   reader.Integer("write_quorum", quorum, 1, placement::kMaxShards);
   if (quorum) config.write_quorum = static_cast<int>(*quorum);
+  reader.String("notify_command", config.notify_command);
+  std::optional<std::string> rpo;
+  reader.String("rpo", rpo);
+  if (rpo) {
+    if (auto ns = engine::ParseDuration(*rpo)) {
+      config.rpo_ns = *ns;
+    } else {
+      reader.Invalid("rpo", "rpo must be a duration (e.g. 24h, 2d, 1w)");
+    }
+  }
+  const toml::table* sources = reader.Table("sources");
   const toml::table* clouds = reader.Table("clouds");
   if (reader.ok() && clouds == nullptr && (policy || quorum)) {
     reader.Invalid(
@@ -151,6 +186,7 @@ Result<ConfigFile> ParseConfigFile(std::string_view text, const std::string& pat
   if (clouds != nullptr) {
     RETURN_IF_ERROR(ReadClouds(*clouds, root.get("clouds")->source(), path, config));
   }
+  if (sources != nullptr) RETURN_IF_ERROR(ReadSources(*sources, path, config));
 
   if (config.password_file) config.password_file = ResolvePath(*config.password_file, path, home);
   if (config.repository && config.repository->find("://") == std::string::npos) {

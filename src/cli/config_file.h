@@ -12,6 +12,10 @@
 //   access_key_id = "..."  secret_access_key = "..."  session_token = "..."  profile = "..."   (S3)
 //   connection_string = "..."  account_key = "..."  sas_token = "..."                         (Azure)
 //   identity_file = "~/.ssh/id_backup"                                                       (SFTP)
+//   rpo = "24h"                                   # status: the newest snapshot must be younger
+//   notify_command = "/usr/local/bin/page-oncall" # gets a JSON event on stdin (monitor/notify.h)
+//   [sources."db1:/var/lib/postgresql"]           # one source (HOST:PATH,PATH...): its own RPO
+//   rpo = "1h"
 //
 // Unknown keys and tables, values of the wrong type, a cloud without a url,
 // a bad policy or credentials that do not fit the cloud's kind of store are
@@ -20,10 +24,10 @@
 // from the folder of the config file. Cloud URLs are stored in the repository
 // and may not carry secrets; the credentials stay in this file.
 //
-// Issue 5 will add keys (rpo, prices, notify_command): each is one more
-// field here and one more line in the parser.
+// A new key is one more field here and one more line in the parser.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +52,9 @@ struct ConfigFile {
   std::optional<placement::Policy> policy;
   std::optional<int> write_quorum;
   std::vector<ConfigCloud> clouds;  // in the order of the file: shard i is clouds[i]
+  std::optional<int64_t> rpo_ns;
+  std::map<std::string, int64_t> source_rpo_ns;  // by source label "HOST:PATH,PATH"
+  std::optional<std::string> notify_command;
 
   // The cloud called `name`, or nullptr.
   const ConfigCloud* FindCloud(std::string_view name) const;

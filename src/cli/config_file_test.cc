@@ -130,7 +130,7 @@ TEST(ConfigFileTest, DottedKeysAndInlineTablesKeepTheFileOrder) {
 TEST(ConfigFileTest, UnknownKeysAreNamedWithTheirPlace) {
   EXPECT_EQ(ErrorOf("repository = \"/r\"\n\npolcy = \"ec:2+1\"\n"),
             "/etc/arkiv/config.toml:3:1: unknown key 'polcy' (known: repository, password_file, policy, write_quorum, "
-            "clouds)");
+            "notify_command, rpo, sources, clouds)");
   EXPECT_EQ(ErrorOf("[clouds.aws]\nurl = \"s3://b/x\"\n  secret_acces_key = \"x\"\n"),
             "/etc/arkiv/config.toml:3:3: unknown key 'secret_acces_key' in [clouds.aws] (known: url, read_cost, "
             "access_key_id, secret_access_key, session_token, profile, connection_string, account_key, sas_token, "
@@ -138,7 +138,7 @@ TEST(ConfigFileTest, UnknownKeysAreNamedWithTheirPlace) {
   // An unknown table is an unknown key too.
   EXPECT_EQ(ErrorOf("[cloud.aws]\nurl = \"s3://b/x\"\n"),
             "/etc/arkiv/config.toml:1:2: unknown key 'cloud' (known: repository, password_file, policy, "
-            "write_quorum, clouds)");
+            "write_quorum, notify_command, rpo, sources, clouds)");
   // The first of several, in the order of the file (toml++ sorts by name).
   EXPECT_EQ(ErrorOf("zz = 1\naa = 2\n").substr(0, 47), "/etc/arkiv/config.toml:1:1: unknown key 'zz' (k");
 }
@@ -165,6 +165,21 @@ TEST(ConfigFileTest, BadTypesAndValues) {
             "/etc/arkiv/config.toml:3:13: read_cost in [clouds.a] must be at least 0");
   EXPECT_EQ(ErrorOf("[clouds.a]\nurl = \"s3://a/x\"\naccess_key_id = 12\n"),
             "/etc/arkiv/config.toml:3:17: access_key_id in [clouds.a] must be a string");
+}
+
+TEST(ConfigFileTest, MonitoringKeys) {
+  auto config = Parse(
+      "rpo = \"2d\"\nnotify_command = \"logger -t arkiv\"\n[sources.\"db1:/var/lib/pg\"]\nrpo = \"1h\"\n"
+      "[sources.\"web:/srv,/etc\"]\nrpo = \"12h\"\n");
+  ASSERT_TRUE(config) << config.error().message();
+  EXPECT_EQ(config->rpo_ns, int64_t{48} * 3600 * 1'000'000'000);
+  EXPECT_EQ(config->notify_command, "logger -t arkiv");
+  ASSERT_EQ(config->source_rpo_ns.size(), 2u);
+  EXPECT_EQ(config->source_rpo_ns.at("db1:/var/lib/pg"), int64_t{3600} * 1'000'000'000);
+  EXPECT_EQ(config->source_rpo_ns.at("web:/srv,/etc"), int64_t{12} * 3600 * 1'000'000'000);
+  EXPECT_EQ(ErrorOf("rpo = \"soon\"\n"), "/etc/arkiv/config.toml:1:7: rpo must be a duration (e.g. 24h, 2d, 1w)");
+  EXPECT_NE(ErrorOf("[sources.\"a:/b\"]\nrpo = \"x\"\n").find("config.toml:2:"), std::string::npos);
+  EXPECT_NE(ErrorOf("[sources.\"a:/b\"]\nrp = \"1h\"\n").find("unknown key 'rp'"), std::string::npos);
 }
 
 TEST(ConfigFileTest, BadPolicy) {

@@ -30,6 +30,7 @@ struct GlobalOptions {
   bool quiet = false;
   bool verbose = false;
   bool no_lock = false;
+  std::string notify_command;  // --notify-command / ARKIV_NOTIFY_COMMAND; empty: the config's
   // --limit-upload / --limit-download, bytes per second (0: no limit); they
   // win over the repository URL's upload_limit= / download_limit=.
   std::optional<uint64_t> limit_upload;

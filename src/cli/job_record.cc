@@ -9,6 +9,12 @@
 
 namespace arkiv::cli {
 
+std::string NotifyCommand(const GlobalOptions& options) {
+  if (!options.notify_command.empty()) return options.notify_command;
+  if (options.config && options.config->notify_command) return *options.config->notify_command;
+  return "";
+}
+
 std::string HostName() {
   char buf[256] = {};
   if (::gethostname(buf, sizeof(buf) - 1) != 0) return "unknown";

@@ -13,6 +13,10 @@
 
 namespace arkiv::cli {
 
+// --notify-command / ARKIV_NOTIFY_COMMAND, else the config's notify_command;
+// "" when none is set.
+std::string NotifyCommand(const GlobalOptions& options);
+
 // This host's name, as snapshots record it.
 std::string HostName();
 

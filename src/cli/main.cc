@@ -53,6 +53,10 @@ int main(int argc, char** argv) {
   app.add_flag("--json", global.json, "Print machine-readable JSON instead of text");
   app.add_flag("-q,--quiet", global.quiet, "Print only errors and warnings");
   app.add_flag("-v,--verbose", global.verbose, "Print diagnostic detail on stderr");
+  app.add_option("--notify-command", global.notify_command,
+                 "Run this shell command with a JSON event on stdin when a backup fails or degrades, a cloud goes "
+                 "down or comes back, an RPO is breached, or a drill fails")
+      ->envname("ARKIV_NOTIFY_COMMAND");
   app.add_flag("--no-lock", global.no_lock, "Do not lock the repository (read-only commands only)");
   AddStoreLimitOptions(app, global);
 
@@ -74,6 +78,7 @@ int main(int argc, char** argv) {
   AddRebalanceCommand(app, global, exit_code);
   AddStatusCommand(app, global, exit_code);
   AddDrillCommand(app, global, exit_code);
+  AddPlanCommand(app, global, exit_code);
   AddServeCommand(app, global, exit_code);
 
   // Runs after the command line is parsed and before any command: a config

@@ -40,7 +40,9 @@ ProgressLine::ProgressLine(std::function<std::string(double)> render, Mode mode)
   });
 }
 
-ProgressLine::~ProgressLine() { Stop(); }
+ProgressLine::~ProgressLine() {
+  Stop();
+}
 
 void ProgressLine::Stop() {
   {

@@ -6,9 +6,15 @@ namespace arkiv::cli {
 
 nlohmann::json SnapshotJson(const repo::SnapshotRecord& record) {
   const auto& s = record.snapshot;
-  nlohmann::json j{{"id", record.id.Hex()},   {"short_id", record.id.Short()}, {"time", repo::FormatRfc3339(s.time_ns)},
-                   {"host", s.host},          {"user", s.user},                {"paths", s.paths},
-                   {"tags", s.tags},          {"tree", s.tree.Hex()},          {"program_version", s.program_version}};
+  nlohmann::json j{{"id", record.id.Hex()},
+                   {"short_id", record.id.Short()},
+                   {"time", repo::FormatRfc3339(s.time_ns)},
+                   {"host", s.host},
+                   {"user", s.user},
+                   {"paths", s.paths},
+                   {"tags", s.tags},
+                   {"tree", s.tree.Hex()},
+                   {"program_version", s.program_version}};
   if (s.parent) j["parent"] = s.parent->Hex();
   const auto& m = s.summary;
   j["summary"] = {{"files_new", m.files_new},

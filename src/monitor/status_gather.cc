@@ -83,6 +83,9 @@ Result<StatusInput> GatherStatus(repo::Repository& repo, const GatherOptions& op
     if (options.list && in.clouds.back().up) ListCloud(repo.store(), in.clouds.back(), records);
   }
   if (options.history) {
+    // Probes are many (serve probes every minute); a month of them is kept.
+    constexpr int64_t kDayNs = 24 * 3600 * int64_t{1000000000};
+    (void)options.history->ForgetProbesBefore(in.now_ns - 31 * kDayNs);
     for (auto& c : in.clouds) {
       auto recent = options.history->Recent("probe", c.name, in.now_ns - 24 * 3600 * int64_t{1000000000}, 100000);
       if (recent) c.recent_errors = std::count_if(recent->begin(), recent->end(), [](auto& e) { return !e.ok; });
@@ -123,7 +126,10 @@ Result<StatusInput> GatherStatus(repo::Repository& repo, const GatherOptions& op
     s.last_duration_s = rec.snapshot.summary.duration_seconds;
     s.rpo_s = options.rpo_s;
   }
-  for (auto& [key, s] : sources) in.sources.push_back(std::move(s));
+  for (auto& [key, s] : sources) {
+    if (auto it = options.source_rpo_s.find(s.Label()); it != options.source_rpo_s.end()) s.rpo_s = it->second;
+    in.sources.push_back(std::move(s));
+  }
   ASSIGN_OR_RETURN(auto jobs, LoadJobSummaries(repo));
   for (const auto& j : jobs) in.jobs.push_back({j.kind, j.host, j.time_ns, j.ok, j.seconds});
 

@@ -4,7 +4,9 @@
 // sources, and reads the job summaries from the repository.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/status.h"
 #include "monitor/health.h"
@@ -15,9 +17,10 @@ namespace arkiv::monitor {
 
 struct GatherOptions {
   int64_t now_ns = 0;
-  double rpo_s = 24 * 3600.0;  // for every source
-  bool list = true;            // list the clouds (stored bytes and objects)
-  History* history = nullptr;  // probes are recorded here, recent errors read from here
+  double rpo_s = 24 * 3600.0;                  // for every source, unless:
+  std::map<std::string, double> source_rpo_s;  // by SourceState::Label()
+  bool list = true;                            // list the clouds (stored bytes and objects)
+  History* history = nullptr;                  // probes are recorded here, recent errors read from here
 };
 
 Result<StatusInput> GatherStatus(repo::Repository& repo, const GatherOptions& options);

@@ -29,8 +29,12 @@ constexpr size_t kMaxCachedLayouts = 200'000;
 
 // Objects whose misses are not repair debt: locks live minutes, and a repair
 // record missing on one cloud is complete on the others.
-bool IsEphemeral(std::string_view name) { return name.starts_with("locks/") || name.starts_with(kRepairPrefix); }
-bool IsLock(std::string_view name) { return name.starts_with("locks/"); }
+bool IsEphemeral(std::string_view name) {
+  return name.starts_with("locks/") || name.starts_with(kRepairPrefix);
+}
+bool IsLock(std::string_view name) {
+  return name.starts_with("locks/");
+}
 
 // The code for an operation that failed on several clouds: theirs when they
 // agree, else kUnavailable (some other cloud might have done better).
@@ -51,7 +55,6 @@ std::string JoinMessages(const std::vector<Error>& errors) {
   }
   return out;
 }
-
 
 std::string HostName() {
   char buffer[256] = {};
@@ -80,7 +83,8 @@ Result<std::shared_ptr<PlacementStore>> PlacementStore::Create(std::vector<Cloud
   }
   ASSIGN_OR_RETURN(int quorum, EffectiveWriteQuorum(policy, static_cast<int>(clouds.size()), options.write_quorum));
   if (options.host.empty()) options.host = HostName();
-  return std::shared_ptr<PlacementStore>(new PlacementStore(std::move(clouds), std::move(options), quorum, std::move(code)));
+  return std::shared_ptr<PlacementStore>(
+      new PlacementStore(std::move(clouds), std::move(options), quorum, std::move(code)));
 }
 
 PlacementStore::PlacementStore(std::vector<Cloud> clouds, PlacementOptions options, int quorum,
@@ -282,8 +286,8 @@ Status PlacementStore::PutCopies(std::string_view name, const std::vector<ByteVi
   }
   if (ok < quorum) {
     roll_back();
-    return Fail(CommonCode(errors), fmt::format("put {}: stored on {} of {} clouds, {} needed: {}", name, ok, n,
-                                                quorum, JoinMessages(errors)));
+    return Fail(CommonCode(errors), fmt::format("put {}: stored on {} of {} clouds, {} needed: {}", name, ok, n, quorum,
+                                                JoinMessages(errors)));
   }
   if (record_debt) {
     for (const auto& [i, error] : missed) AddDebt(name, i, error);
@@ -302,10 +306,9 @@ Status PlacementStore::FlushDebt() {
   if (entries.empty()) return OkStatus();
   std::sort(entries.begin(), entries.end());
   entries.erase(std::unique(entries.begin(), entries.end()), entries.end());
-  DebtRecord record{std::chrono::duration_cast<std::chrono::nanoseconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count(),
-                    options_.host, entries};
+  DebtRecord record{
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count(),
+      options_.host, entries};
   Bytes bytes = record.Serialize();
   std::string name = std::string(kRepairPrefix) + crypto::Sha256(bytes).Hex();
   std::vector<size_t> targets;
@@ -353,14 +356,15 @@ Status PlacementStore::RequireAllClouds(std::string_view why) {
     if (!r) errors.push_back(r.error());
   }
   if (errors.empty()) return OkStatus();
-  return Fail(Code::kUnavailable, fmt::format("{} needs every cloud, and {} did not answer: {}", why, errors.size(),
-                                              JoinMessages(errors)));
+  return Fail(Code::kUnavailable,
+              fmt::format("{} needs every cloud, and {} did not answer: {}", why, errors.size(), JoinMessages(errors)));
 }
 
 Status PlacementStore::CreateLocation() {
   std::vector<size_t> all(clouds_.size());
   std::iota(all.begin(), all.end(), 0);
-  auto results = OnClouds<Status>(all, [&](size_t i) { return CallStatus(i, [](Store& s) { return s.CreateLocation(); }); });
+  auto results =
+      OnClouds<Status>(all, [&](size_t i) { return CallStatus(i, [](Store& s) { return s.CreateLocation(); }); });
   std::vector<Error> errors;
   for (auto& r : results) {
     if (!r) errors.push_back(r.error());
@@ -410,19 +414,21 @@ Result<Bytes> PlacementStore::GetCopy(std::string_view name, uint64_t offset, ui
     if (!verdict) {
       bad_bytes++;
       cloud_errors_[i]++;
-      errors.push_back(Error(Code::kDataLoss, fmt::format("cloud {}: {}: {}", clouds_[i].name, name,
-                                                          verdict.error().message())));
+      errors.push_back(
+          Error(Code::kDataLoss, fmt::format("cloud {}: {}: {}", clouds_[i].name, name, verdict.error().message())));
       LogLine(LogLevel::kWarning, errors.back().message());
       continue;
     }
     if (!errors.empty()) CountDegraded(name, JoinMessages(errors));
     return bytes;
   }
-  if (bad_bytes > 0) return Fail(Code::kDataLoss, fmt::format("{}: no cloud has right bytes: {}", name, JoinMessages(errors)));
+  if (bad_bytes > 0)
+    return Fail(Code::kDataLoss, fmt::format("{}: no cloud has right bytes: {}", name, JoinMessages(errors)));
   if (not_found >= NotFoundThreshold() && not_found + bad_range == errors.size()) {
     return Fail(Code::kNotFound, fmt::format("{}: not found on any cloud", name));
   }
-  if (bad_range > 0 && bad_range + not_found == errors.size()) return Fail(Code::kInvalidArgument, JoinMessages(errors));
+  if (bad_range > 0 && bad_range + not_found == errors.size())
+    return Fail(Code::kInvalidArgument, JoinMessages(errors));
   return Fail(CommonCode(errors), fmt::format("{}: {}", name, JoinMessages(errors)));
 }
 
@@ -480,8 +486,8 @@ Result<Bytes> PlacementStore::GetShardedRange(std::string_view name, const PackL
   auto slice_of_whole = [&](const Bytes& pack) -> Result<Bytes> {
     Bytes out(pack.begin() + static_cast<ptrdiff_t>(offset), pack.begin() + static_cast<ptrdiff_t>(offset + length));
     if (Status st = verify(out); !st) {
-      return Fail(Code::kDataLoss, fmt::format("{}: decoded from verified shards, still wrong: {}", name,
-                                               st.error().message()));
+      return Fail(Code::kDataLoss,
+                  fmt::format("{}: decoded from verified shards, still wrong: {}", name, st.error().message()));
     }
     return out;
   };
@@ -491,56 +497,78 @@ Result<Bytes> PlacementStore::GetShardedRange(std::string_view name, const PackL
   }
   ASSIGN_OR_RETURN(auto ranges, ShardRangesFor(layout.k, layout.size, offset, length));
   if (ranges.empty()) return Bytes{};
-  // Fast path: the data shards that hold the range, each read in place.
+  std::vector<bool> failed(static_cast<size_t>(layout.k + layout.m), false);
+  std::vector<Error> errors;
+  // A data shard's cloud known to be down is not asked: its store would spend
+  // seconds retrying before failing again, and a restore reads thousands of
+  // ranges. Its piece is decoded from the other clouds at once.
+  for (const auto& r : ranges) {
+    size_t i = static_cast<size_t>(r.shard);
+    if (health_.IsDown(i)) {
+      failed[i] = true;
+      errors.push_back(Error(Code::kUnavailable, fmt::format("cloud {}: down, not asked", clouds_[i].name)));
+    }
+  }
+  // Fast path: each piece read in place from its data shard.
   std::vector<size_t> shard_clouds;
-  for (const auto& r : ranges) shard_clouds.push_back(static_cast<size_t>(r.shard));
+  for (const auto& r : ranges) {
+    if (!failed[static_cast<size_t>(r.shard)]) shard_clouds.push_back(static_cast<size_t>(r.shard));
+  }
   auto parts = OnClouds<Result<Bytes>>(shard_clouds, [&](size_t i) {
-    const ShardRange& r = *std::find_if(ranges.begin(), ranges.end(), [&](const ShardRange& x) {
-      return static_cast<size_t>(x.shard) == i;
-    });
+    const ShardRange& r = *std::find_if(ranges.begin(), ranges.end(),
+                                        [&](const ShardRange& x) { return static_cast<size_t>(x.shard) == i; });
     std::string child = FormatShardName({std::string(name), layout.k, layout.m, r.shard, layout.size});
     return Call<Bytes>(i, [&](Store& s) { return s.Get(child, r.object_offset(), r.length); });
   });
-  std::vector<bool> failed(static_cast<size_t>(layout.k + layout.m), false);
-  std::vector<Error> errors;
-  Bytes out;
-  out.reserve(length);
+  std::vector<std::optional<Bytes>> pieces(static_cast<size_t>(layout.k));
   for (size_t j = 0; j < parts.size(); ++j) {
     if (!parts[j]) {
       failed[shard_clouds[j]] = true;
       errors.push_back(parts[j].error());
     } else {
-      out.insert(out.end(), parts[j]->begin(), parts[j]->end());
+      pieces[shard_clouds[j]] = std::move(*parts[j]);
     }
   }
+  auto joined = [&] {
+    Bytes out;
+    out.reserve(length);
+    for (const auto& r : ranges) {
+      const Bytes& piece = *pieces[static_cast<size_t>(r.shard)];
+      out.insert(out.end(), piece.begin(), piece.end());
+    }
+    return out;
+  };
   if (errors.empty()) {
+    Bytes out = joined();
     if (verify(out)) return out;
     errors.push_back(Error(Code::kDataLoss, "the data shards' bytes failed verification"));
   } else {
     // Reed-Solomon works column by column: the same payload range of any K
-    // other shards rebuilds the missing ones.
-    uint64_t lo = ranges.front().payload_offset, hi = 0;
+    // other shards rebuilds a missing piece. Each missing piece is decoded
+    // over its own columns only (a blob straddling two shards is not decoded
+    // over the span of both).
+    bool decoded_all = true;
     for (const auto& r : ranges) {
-      lo = std::min(lo, r.payload_offset);
-      hi = std::max(hi, r.payload_offset + r.length);
-    }
-    auto columns = DecodeColumns(name, layout, lo, hi, failed);
-    if (columns) {
-      Bytes decoded;
-      decoded.reserve(length);
-      for (const auto& r : ranges) {
-        // Columns [lo, hi) of every data shard, shard after shard.
-        uint64_t at = static_cast<uint64_t>(r.shard) * (hi - lo) + (r.payload_offset - lo);
-        decoded.insert(decoded.end(), columns->begin() + static_cast<ptrdiff_t>(at),
-                       columns->begin() + static_cast<ptrdiff_t>(at + r.length));
+      size_t shard = static_cast<size_t>(r.shard);
+      if (pieces[shard]) continue;
+      auto columns = DecodeColumns(name, layout, r.payload_offset, r.payload_offset + r.length, failed);
+      if (!columns) {
+        errors.push_back(columns.error());
+        decoded_all = false;
+        break;
       }
+      // Columns of every data shard, shard after shard.
+      uint64_t at = static_cast<uint64_t>(r.shard) * r.length;
+      pieces[shard] = Bytes(columns->begin() + static_cast<ptrdiff_t>(at),
+                            columns->begin() + static_cast<ptrdiff_t>(at + r.length));
+    }
+    if (decoded_all) {
+      Bytes decoded = joined();
       if (verify(decoded)) {
         CountDegraded(name, JoinMessages(errors));
         return decoded;
       }
       errors.push_back(Error(Code::kDataLoss, "bytes decoded from parity failed verification"));
-    } else {
-      errors.push_back(columns.error());
     }
   }
   // Last resort: whole shards, each checked against its own checksum, so a
@@ -580,15 +608,16 @@ Result<Bytes> PlacementStore::DecodeColumns(std::string_view name, const PackLay
     }
   }
   if (have < static_cast<size_t>(layout.k)) {
-    return Fail(CommonCode(errors) == Code::kNotFound ? Code::kDataLoss : CommonCode(errors),
-                fmt::format("{}: {} of the {} shards needed are readable: {}", name, have, layout.k,
-                            JoinMessages(errors)));
+    return Fail(
+        CommonCode(errors) == Code::kNotFound ? Code::kDataLoss : CommonCode(errors),
+        fmt::format("{}: {} of the {} shards needed are readable: {}", name, have, layout.k, JoinMessages(errors)));
   }
   // Only the data shards are wanted; Reconstruct fills them all.
   RETURN_IF_ERROR(code.Reconstruct(columns));
   Bytes out;
   out.reserve(static_cast<size_t>(layout.k) * (hi - lo));
-  for (int s = 0; s < layout.k; ++s) out.insert(out.end(), columns[static_cast<size_t>(s)]->begin(), columns[static_cast<size_t>(s)]->end());
+  for (int s = 0; s < layout.k; ++s)
+    out.insert(out.end(), columns[static_cast<size_t>(s)]->begin(), columns[static_cast<size_t>(s)]->end());
   return out;
 }
 
@@ -598,11 +627,14 @@ Result<Bytes> PlacementStore::GetWholeShardedPack(std::string_view name, const P
   if (!id) return Fail(Code::kInvalidArgument, fmt::format("{}: not a pack name", name));
   size_t total = static_cast<size_t>(layout.k + layout.m);
   // Data shards first (no decoding needed when they are all fine), then as
-  // many others as shards turned out missing or corrupt.
+  // many others as shards turned out missing or corrupt; clouds known to be
+  // down last (ReadOrder), so their retries are not waited for first.
   std::vector<size_t> order;
-  for (size_t i = 0; i < total && i < static_cast<size_t>(layout.k); ++i) order.push_back(i);
+  for (size_t i = 0; i < total && i < static_cast<size_t>(layout.k); ++i) {
+    if (!health_.IsDown(i)) order.push_back(i);
+  }
   for (size_t i : ReadOrder(name)) {
-    if (i >= static_cast<size_t>(layout.k) && i < total) order.push_back(i);
+    if (i < total && std::find(order.begin(), order.end(), i) == order.end()) order.push_back(i);
   }
   std::vector<Shard> good;
   std::vector<Error> errors;

@@ -401,6 +401,37 @@ TEST(PlacementStoreTest, MissedPlacementsBecomeRepairDebtBeforeTheSnapshot) {
   EXPECT_TRUE(f.store->UnflushedDebt().empty());
 }
 
+TEST(PlacementStoreTest, ReadsDoNotWaitOnADataCloudKnownToBeDown) {
+  Fixture f(3, "ec:2+1");
+  Bytes pack = RandomBytes(300'000, 31);
+  std::string name = PackNameOf(pack);
+  ASSERT_OK(f.store->Put(name, pack));
+  f.Down(1);
+  auto ranged = [&](uint64_t offset, uint64_t length) {
+    return f.store->GetChecked(name, offset, length, [&](ByteView b) -> Status {
+      if (!std::equal(b.begin(), b.end(), pack.begin() + static_cast<ptrdiff_t>(offset))) {
+        return Fail(Code::kDataLoss, "wrong bytes");
+      }
+      return OkStatus();
+    });
+  };
+  // The second half of the pack is data shard 1, on c1: the first read finds
+  // c1 down and decodes from parity.
+  ASSERT_OK(ranged(200'000, 1000));
+  f.faults[1]->ResetCalls();
+  for (uint64_t at = 160'000; at < 290'000; at += 10'000) {
+    auto got = ranged(at, 5000);
+    ASSERT_TRUE(got) << got.error().message();
+    EXPECT_EQ(got->size(), 5000u);
+  }
+  auto whole = f.store->Get(name);
+  ASSERT_TRUE(whole) << whole.error().message();
+  EXPECT_EQ(*whole, pack);
+  // Each call to a down server costs its retries (seconds) before it fails.
+  EXPECT_EQ(f.faults[1]->Calls(Operation::kGet), 0u) << "a cloud known to be down is asked again at once";
+  EXPECT_GE(f.store->stats().degraded_reads, 14u);
+}
+
 TEST(PlacementStoreTest, ListIsCompleteWithOneCloudDownDegradedWithTwoAndRefusedWithAll) {
   Fixture f(3, "replicate");  // quorum 2
   f.Down(0);

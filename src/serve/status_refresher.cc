@@ -75,12 +75,6 @@ void StatusRefresher::RefreshOnce(int64_t now_ns) {
         } else {
           LogLine(LogLevel::kWarning, "serve: probe history not read: " + series.error().message());
         }
-        if (now_ns - pruned_ns_ >= 3600 * kSecondNs) {
-          if (Status st = history_->ForgetProbesBefore(now_ns - Ns(options_.keep_probes_s)); !st) {
-            LogLine(LogLevel::kWarning, "serve: old probes not dropped: " + st.error().message());
-          }
-          pruned_ns_ = now_ns;
-        }
       }
       if (failing_since_ns_ != 0) LogLine(LogLevel::kWarning, "serve: the status is gathered again");
       failing_since_ns_ = 0;

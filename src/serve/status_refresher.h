@@ -29,7 +29,6 @@ struct RefresherOptions {
   double list_interval_s = 900;           // 0: list on every refresh
   double history_window_s = 24 * 3600.0;  // of the latency charts
   size_t history_points = 240;
-  double keep_probes_s = 30 * 24 * 3600.0;  // older probes are dropped from the history
 };
 
 // Gathers the facts at `now_ns`; lists the clouds when `list` is set.
@@ -69,9 +68,8 @@ class StatusRefresher {
   int64_t listed_ns_ = 0;                   // of the last listing; 0: none yet
   std::map<std::string, Listing> listing_;  // per cloud, as last listed
   uint64_t debt_objects_ = 0;               // as last listed
-  int64_t pruned_ns_ = 0;
-  int64_t failing_since_ns_ = 0;  // 0: the newest refresh gathered the facts
-  int64_t logged_ns_ = 0;         // when a failure was last logged
+  int64_t failing_since_ns_ = 0;            // 0: the newest refresh gathered the facts
+  int64_t logged_ns_ = 0;                   // when a failure was last logged
 
   std::mutex mu_;
   std::condition_variable wake_;

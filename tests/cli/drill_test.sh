@@ -34,6 +34,8 @@ assert_eq "$(json_eval "$OUT" 'j["ok"] and j["files_verified"] == j["files_selec
 assert_eq "$(json_eval "$OUT" 'sorted(c["name"] for c in j["clouds"] if c["requests"] > 0)')" "['c1', 'c2']" \
   "only c1 and c2 served the drill"
 assert_eq "$(json_eval "$OUT" 'j["bytes_downloaded"] > 0 and j["seconds"] > 0')" "True" "bytes and time measured"
+assert_eq "$(json_eval "$OUT" 'j["price_table"] != "" and j["cost_usd"] == 0 and {c["kind"] for c in j["clouds"]} == {"local"}')" \
+  "True" "the restore is priced by the table (local folders cost nothing)"
 
 run arkiv --repo "$(c 0)" drill --without c1 --target "$WORK/kept"
 expect_rc 0 "drill --target keeps the files"

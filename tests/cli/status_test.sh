@@ -67,15 +67,24 @@ run arkiv --repo "$(c 1)" status
 expect_rc 1 "status: no drill yet"
 assert_file_contains "$OUT" "no DR drill yet" "the missing drill is named"
 assert_file_lacks "$OUT" "never checked" "the check is known"
+export ARKIV_NOTIFY_COMMAND="cat >> '$WORK/events.jsonl'"
+events() { python3 -c 'import json,sys; print(" ".join(json.loads(l)["event"] + ":" + json.loads(l).get("cloud", json.loads(l).get("source", "")) for l in open(sys.argv[1])))' "$WORK/events.jsonl"; }
+run arkiv --repo "$(c 1)" status
+assert_true "no event while all is well" test ! -s "$WORK/events.jsonl"
 take_down 2
 random_file "$src/c.bin" 200000
 run arkiv --repo "$(c 0)" backup "$src"
 expect_rc 3 "backup with c2 out"
+assert_eq "$(events)" "backup_degraded:" "the degraded backup is notified"
 run arkiv --repo "$(c 0)" --json status
 expect_rc 1 "status with c2 out: WARNING"
 assert_eq "$(json_eval "$OUT" '[c["up"] for c in j["clouds"]] == [True, True, False] and j["repair_debt"] > 0')" "True" \
   "c2 down and the debt it owes are reported"
 assert_file_contains "$OUT" "cloud c2 does not answer" "the finding names c2"
+run arkiv --repo "$(c 0)" status
+assert_eq "$(events)" "backup_degraded: cloud_down:c2" "c2 going down is notified once, not at every status"
+assert_eq "$(json_last "$WORK/events.jsonl" 'j["host"] != "" and len(j["repository"]) == 64 and "c2" in j["message"] and j["time"].endswith("Z")')" \
+  "True" "the event names the host, the repository, the cloud, the time"
 take_down 1
 run arkiv --repo "$(c 0)" status
 expect_rc 2 "status with two of three out: CRITICAL"
@@ -84,6 +93,15 @@ bring_back 1
 bring_back 2
 run arkiv --repo "$(c 0)" repair
 expect_rc 0 "repair"
+run arkiv --repo "$(c 0)" status
+assert_eq "$(events)" "backup_degraded: cloud_down:c2 cloud_down:c1 cloud_up:c1 cloud_up:c2" \
+  "c1 and c2 coming back are notified"
+run arkiv --repo "$WORK/nowhere" backup "$src"
+assert_eq "$(events | wc -w)" "6" "a backup that fails is notified"
+assert_eq "$(json_last "$WORK/events.jsonl" 'j["event"]')" "backup_failed" "as backup_failed"
+ARKIV_NOTIFY_COMMAND="exit 7" run arkiv --repo "$(c 0)" backup "$WORK/nowhere-src"
+assert_file_contains "$ERR" "warning: notify command for backup_failed exited with 7" "a failing notify command is warned about"
+unset ARKIV_NOTIFY_COMMAND
 # Another machine: an empty history, the same repository.
 ARKIV_CACHE_DIR=$WORK/other-cache run arkiv --repo "$(c 2)" --json status
 assert_eq "$(json_eval "$OUT" 'sorted(x["kind"] for x in j["jobs"])')" "['check', 'repair']" \

@@ -1,5 +1,8 @@
 // arkiv backup: save files and directories as a new snapshot.
+#include "engine/backup.h"
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <iostream>
 #include <mutex>
@@ -8,8 +11,9 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/format.h"
+#include "cli/job_record.h"
 #include "cli/progress_line.h"
-#include "engine/backup.h"
+#include "monitor/notify.h"
 #include "repo/lock.h"
 
 namespace arkiv::cli {
@@ -45,6 +49,23 @@ class WarningPrinter : public engine::BackupObserver {
   std::mutex mutex_;
 };
 
+// Tells the operator's notify command about a backup that failed or
+// finished with warnings (files unreadable, placements missed).
+void NotifyBackup(const GlobalOptions& global, const std::string& repo_id, const std::vector<std::string>& paths,
+                  const Result<int>& done, double seconds) {
+  std::string command = NotifyCommand(global);
+  if (command.empty() || (done && *done == kExitOk)) return;
+  monitor::Notifier notifier(command, repo_id, HostName(), nullptr);
+  nlohmann::json fields{{"paths", paths}, {"seconds", seconds}};
+  if (!done) {
+    fields["message"] = fmt::format("backup of {} failed: {}", fmt::join(paths, ", "), done.error().message());
+    notifier.Send("backup_failed", fields);
+  } else {
+    fields["message"] = fmt::format("backup of {} finished with warnings (exit {})", fmt::join(paths, ", "), *done);
+    notifier.Send("backup_degraded", fields);
+  }
+}
+
 std::string RenderTerminal(const engine::BackupProgress& p, double elapsed) {
   uint64_t bytes = p.bytes_done, total = p.total_bytes;
   double rate = elapsed > 0 ? static_cast<double>(bytes) / elapsed : 0;
@@ -59,9 +80,10 @@ std::string RenderTerminal(const engine::BackupProgress& p, double elapsed) {
 }
 
 std::string RenderJson(const engine::BackupProgress& p, double elapsed) {
-  nlohmann::json j{{"message_type", "status"},    {"seconds_elapsed", elapsed},  {"files_done", p.files_done.load()},
-                   {"bytes_done", p.bytes_done.load()}, {"total_files", p.total_files.load()},
-                   {"total_bytes", p.total_bytes.load()}, {"error_count", p.errors.load()}};
+  nlohmann::json j{
+      {"message_type", "status"},          {"seconds_elapsed", elapsed},          {"files_done", p.files_done.load()},
+      {"bytes_done", p.bytes_done.load()}, {"total_files", p.total_files.load()}, {"total_bytes", p.total_bytes.load()},
+      {"error_count", p.errors.load()}};
   return JsonText(j);
 }
 
@@ -89,9 +111,10 @@ void PrintSummary(const GlobalOptions& global, const engine::BackupResult& resul
       "Files: {} new, {} changed, {} unchanged{}\n"
       "Data:  {} read, {} in the snapshot, {} new ({} stored after compression)\n"
       "snapshot {} saved in {}\n",
-      s.files_new, s.files_changed, s.files_unchanged, s.files_failed ? fmt::format(", {} skipped", s.files_failed) : "",
-      HumanBytes(s.bytes_processed), HumanBytes(s.bytes_total), HumanBytes(s.bytes_added), HumanBytes(s.bytes_stored),
-      result.snapshot_id.Short(), HumanDuration(s.duration_seconds));
+      s.files_new, s.files_changed, s.files_unchanged,
+      s.files_failed ? fmt::format(", {} skipped", s.files_failed) : "", HumanBytes(s.bytes_processed),
+      HumanBytes(s.bytes_total), HumanBytes(s.bytes_added), HumanBytes(s.bytes_stored), result.snapshot_id.Short(),
+      HumanDuration(s.duration_seconds));
 }
 
 }  // namespace
@@ -117,47 +140,54 @@ void AddBackupCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   cmd->add_option("--workers", opts->workers, "Files read in parallel (default: one per core)");
   cmd->callback([&global, &exit_code, opts] {
     exit_code = RunCommand(global, [&]() -> Result<int> {
-      engine::BackupOptions options;
-      options.paths = opts->paths;
-      options.tags = opts->tags;
-      options.host = opts->host;
-      for (const auto& e : opts->excludes) options.excludes.Add(e);
-      for (const auto& f : opts->exclude_files) RETURN_IF_ERROR(options.excludes.AddFromFile(f));
-      options.one_file_system = opts->one_file_system;
-      options.force_reread = opts->force;
-      options.workers = opts->workers;
-      if (!opts->parent.empty()) {
-        auto id = Id::Parse(opts->parent);
-        if (!id) return Fail(Code::kInvalidArgument, "--parent takes a full 64-digit snapshot id");
-        options.parent = *id;
-      }
-      ASSIGN_OR_RETURN(auto repo, OpenRepository(global));
-      ASSIGN_OR_RETURN(auto lock, repo::RepositoryLock::Acquire(*repo, false));
-      RETURN_IF_ERROR(repo->LoadIndex());
-
-      engine::BackupProgress progress;
-      auto mode = global.json ? ProgressLine::Mode::kJsonLines
-                              : (global.quiet ? ProgressLine::Mode::kOff : ProgressLine::Mode::kTerminal);
-      options.scan_totals = mode != ProgressLine::Mode::kOff;
-      WarningPrinter printer(global);
-      Result<engine::BackupResult> result = [&] {
-        ProgressLine line(
-            [&](double elapsed) {
-              return global.json ? RenderJson(progress, elapsed) : RenderTerminal(progress, elapsed);
-            },
-            mode);
-        return engine::RunBackup(*repo, options, progress, &printer);
-      }();
-      if (!result) return Fail(result.error());
-      PrintSummary(global, *result);
-      if (!result->warnings.empty()) {
-        if (!global.json) {
-          std::cerr << fmt::format("warning: {} files or directories could not be read and are not in the snapshot\n",
-                                   result->warnings.size());
+      std::string repo_id;
+      int64_t start_ns = NowNs();
+      Result<int> done = [&]() -> Result<int> {
+        engine::BackupOptions options;
+        options.paths = opts->paths;
+        options.tags = opts->tags;
+        options.host = opts->host;
+        for (const auto& e : opts->excludes) options.excludes.Add(e);
+        for (const auto& f : opts->exclude_files) RETURN_IF_ERROR(options.excludes.AddFromFile(f));
+        options.one_file_system = opts->one_file_system;
+        options.force_reread = opts->force;
+        options.workers = opts->workers;
+        if (!opts->parent.empty()) {
+          auto id = Id::Parse(opts->parent);
+          if (!id) return Fail(Code::kInvalidArgument, "--parent takes a full 64-digit snapshot id");
+          options.parent = *id;
         }
-        return FinishOnClouds(*repo, global, kExitWarnings);
-      }
-      return FinishOnClouds(*repo, global, kExitOk);
+        ASSIGN_OR_RETURN(auto repo, OpenRepository(global));
+        repo_id = repo->config().id.Hex();
+        ASSIGN_OR_RETURN(auto lock, repo::RepositoryLock::Acquire(*repo, false));
+        RETURN_IF_ERROR(repo->LoadIndex());
+
+        engine::BackupProgress progress;
+        auto mode = global.json ? ProgressLine::Mode::kJsonLines
+                                : (global.quiet ? ProgressLine::Mode::kOff : ProgressLine::Mode::kTerminal);
+        options.scan_totals = mode != ProgressLine::Mode::kOff;
+        WarningPrinter printer(global);
+        Result<engine::BackupResult> result = [&] {
+          ProgressLine line(
+              [&](double elapsed) {
+                return global.json ? RenderJson(progress, elapsed) : RenderTerminal(progress, elapsed);
+              },
+              mode);
+          return engine::RunBackup(*repo, options, progress, &printer);
+        }();
+        if (!result) return Fail(result.error());
+        PrintSummary(global, *result);
+        if (!result->warnings.empty()) {
+          if (!global.json) {
+            std::cerr << fmt::format("warning: {} files or directories could not be read and are not in the snapshot\n",
+                                     result->warnings.size());
+          }
+          return FinishOnClouds(*repo, global, kExitWarnings);
+        }
+        return FinishOnClouds(*repo, global, kExitOk);
+      }();
+      NotifyBackup(global, repo_id, opts->paths, done, static_cast<double>(NowNs() - start_ns) / 1e9);
+      return done;
     });
   });
 }

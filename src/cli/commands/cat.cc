@@ -60,8 +60,11 @@ void AddCatCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
         for (const auto& p : file.packs) {
           nlohmann::json blobs = nlohmann::json::array();
           for (const auto& b : p.blobs) {
-            blobs.push_back({{"id", b.id.Hex()}, {"type", repo::BlobTypeName(b.type)}, {"offset", b.offset},
-                             {"length", b.length}, {"raw_length", b.raw_length},
+            blobs.push_back({{"id", b.id.Hex()},
+                             {"type", repo::BlobTypeName(b.type)},
+                             {"offset", b.offset},
+                             {"length", b.length},
+                             {"raw_length", b.raw_length},
                              {"compression", b.compression == codec::Compression::kZstd ? "zstd" : "none"}});
           }
           j["packs"].push_back({{"id", p.id.Hex()}, {"size", p.size}, {"blobs", std::move(blobs)}});

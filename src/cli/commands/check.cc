@@ -1,18 +1,19 @@
 // arkiv check: verify the repository's structure and, optionally, every byte.
+#include "engine/check.h"
+
 #include <fmt/format.h>
 
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "cli/commands.h"
-#include "cli/job_record.h"
 #include "cli/cloud_findings.h"
+#include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/format.h"
+#include "cli/job_record.h"
+#include "cli/progress_line.h"
 #include "engine/cloud_audit.h"
 #include "engine/clouds.h"
-#include "cli/format.h"
-#include "cli/progress_line.h"
-#include "engine/check.h"
 #include "repo/lock.h"
 
 namespace arkiv::cli {
@@ -87,8 +88,9 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                               {"affected", p.affected},
                               {"affected_total", p.affected_total}});
         }
-        nlohmann::json j{{"message_type", "check"}, {"ok", !errors},         {"snapshots", report->snapshots},
-                         {"packs", report->packs},  {"blobs", report->blobs}, {"blobs_read", report->blobs_read},
+        nlohmann::json j{{"message_type", "check"},          {"ok", !errors},
+                         {"snapshots", report->snapshots},   {"packs", report->packs},
+                         {"blobs", report->blobs},           {"blobs_read", report->blobs_read},
                          {"bytes_read", report->bytes_read}, {"problems", std::move(problems)}};
         if (audit) {
           j["clouds"] = CloudAuditJson(*audit, placement->clouds());

@@ -1,4 +1,6 @@
 // arkiv diff: what changed between two snapshots.
+#include "engine/diff.h"
+
 #include <fmt/format.h>
 
 #include <iostream>
@@ -6,7 +8,6 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
-#include "engine/diff.h"
 
 namespace arkiv::cli {
 
@@ -15,8 +16,9 @@ void AddDiffCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
     std::string before, after;
   };
   auto opts = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("diff", "Show files added (+), removed (-), modified (M), with new metadata (U) "
-                                             "or of another type (T) between two snapshots");
+  CLI::App* cmd = app.add_subcommand("diff",
+                                     "Show files added (+), removed (-), modified (M), with new metadata (U) "
+                                     "or of another type (T) between two snapshots");
   cmd->add_option("snapshot1", opts->before, "The earlier snapshot")->required();
   cmd->add_option("snapshot2", opts->after, "The later snapshot")->required();
   cmd->callback([&global, &exit_code, opts] {

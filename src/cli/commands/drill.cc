@@ -4,6 +4,7 @@
 #include "engine/drill.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -12,11 +13,14 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/config_options.h"
 #include "cli/exit_codes.h"
 #include "cli/format.h"
 #include "cli/job_record.h"
 #include "cli/progress_line.h"
 #include "engine/clouds.h"
+#include "monitor/notify.h"
+#include "planning/provider_profile.h"
 #include "repo/lock.h"
 
 namespace arkiv::cli {
@@ -84,7 +88,7 @@ void AddDrillCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
           auto it = std::find_if(set->clouds.begin(), set->clouds.end(), [&](auto& c) { return c.name == name; });
           if (it == set->clouds.end())
             return Fail(Code::kInvalidArgument, fmt::format("--without: no cloud named '{}'", name));
-          if (it->url == global.repo) {
+          if (it->url == RepositoryUrl(global).value_or("")) {
             return Fail(Code::kInvalidArgument,
                         fmt::format("--repo is cloud {}, which the drill leaves out: open the repository through "
                                     "another cloud's URL",
@@ -132,6 +136,7 @@ void AddDrillCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       // Bytes and requests per cloud, as the placement made them.
       nlohmann::json clouds = nlohmann::json::array();
       uint64_t total_requests = 0, total_down = 0;
+      double total_cost = 0;
       for (const auto& name : used) {
         auto snap = metrics.contains(name) ? metrics[name]->Snapshot() : storage::StoreMetricsSnapshot{};
         uint64_t requests = 0, down = 0, errors = 0;
@@ -142,7 +147,27 @@ void AddDrillCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
         }
         total_requests += requests;
         total_down += down;
-        clouds.push_back({{"name", name}, {"requests", requests}, {"bytes_downloaded", down}, {"errors", errors}});
+        // What the same reads would cost on the cloud's kind of store, at list
+        // prices (docs/planning.md; free allowances not subtracted).
+        double cost = 0;
+        std::string kind;
+        auto spec = std::find_if(set->clouds.begin(), set->clouds.end(), [&](const auto& c) { return c.name == name; });
+        if (spec != set->clouds.end()) {
+          kind = planning::GuessKind(spec->url);
+          if (auto profile = planning::DefaultProfile(kind)) {
+            double gets = static_cast<double>(snap[storage::Operation::kGet].requests);
+            cost = static_cast<double>(down) / planning::kBytesPerGb *
+                       (profile->egress_per_gb + profile->retrieval_per_gb) +
+                   gets / 1000 * profile->get_per_1000;
+          }
+        }
+        total_cost += cost;
+        clouds.push_back({{"name", name},
+                          {"kind", kind},
+                          {"requests", requests},
+                          {"bytes_downloaded", down},
+                          {"errors", errors},
+                          {"cost_usd", cost}});
       }
       bool ok = report->ok();
       nlohmann::json j{{"message_type", "drill"},
@@ -156,11 +181,22 @@ void AddDrillCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                        {"seconds", report->seconds},
                        {"bytes_downloaded", total_down},
                        {"requests", total_requests},
+                       {"cost_usd", total_cost},
+                       {"price_table", planning::kPriceTableDate},
                        {"clouds", clouds},
                        {"problems", report->problems}};
       // The record goes to every cloud, the left-out ones too: the drill is over.
       if (!opts->without.empty()) RETURN_IF_ERROR(engine::AttachClouds(*repo, CloudStoreOpener(global)));
       RecordJob(*repo, global, {start_ns, "drill", "", ok, report->seconds, report->bytes_restored, j.dump()}, true);
+      if (!ok) {
+        monitor::Notifier(NotifyCommand(global), repo->config().id.Hex(), HostName(), nullptr)
+            .Send("drill_failed",
+                  {{"without", opts->without},
+                   {"message",
+                    fmt::format("DR drill without {} failed: {}",
+                                opts->without.empty() ? "no cloud" : fmt::format("{}", fmt::join(opts->without, ", ")),
+                                report->problems.empty() ? "incomplete" : report->problems.front())}});
+      }
       if (global.json) {
         std::cout << JsonText(j) << std::endl;
       } else {
@@ -175,11 +211,15 @@ void AddDrillCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                                    HumanBytes(static_cast<uint64_t>(static_cast<double>(report->bytes_restored) /
                                                                     std::max(report->seconds, 1e-3))));
           for (const auto& c : clouds) {
-            std::cout << fmt::format("  cloud {:<12} {:>6} requests {:>10} downloaded\n", c["name"].get<std::string>(),
-                                     c["requests"].get<uint64_t>(), HumanBytes(c["bytes_downloaded"].get<uint64_t>()));
+            std::cout << fmt::format("  cloud {:<12} {:>6} requests {:>10} downloaded  ${:.4f} as {}\n",
+                                     c["name"].get<std::string>(), c["requests"].get<uint64_t>(),
+                                     HumanBytes(c["bytes_downloaded"].get<uint64_t>()), c["cost_usd"].get<double>(),
+                                     c["kind"].get<std::string>().empty() ? "-" : c["kind"].get<std::string>());
           }
           for (const auto& name : opts->without)
             std::cout << fmt::format("  cloud {:<12} left out, not contacted\n", name);
+          std::cout << fmt::format("  restore cost at list prices ({} table): ${:.4f}\n", planning::kPriceTableDate,
+                                   total_cost);
           std::cout << (ok ? "PASSED\n" : "FAILED\n");
         }
       }

@@ -7,10 +7,10 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
-#include "engine/clouds.h"
 #include "cli/format.h"
 #include "cli/prune_output.h"
 #include "cli/snapshot_json.h"
+#include "engine/clouds.h"
 #include "engine/forget_policy.h"
 #include "engine/prune.h"
 #include "repo/lock.h"
@@ -51,7 +51,9 @@ void AddForgetCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
     exit_code = RunCommand(global, [&]() -> Result<int> {
       if (!opts->within.empty()) {
         auto d = engine::ParseDuration(opts->within);
-        if (!d) return Fail(Code::kInvalidArgument, fmt::format("--keep-within {:?}: use e.g. 1y6m, 2w, 3d12h", opts->within));
+        if (!d)
+          return Fail(Code::kInvalidArgument,
+                      fmt::format("--keep-within {:?}: use e.g. 1y6m, 2w, 3d12h", opts->within));
         opts->policy.within_ns = *d;
       }
       if (opts->ids.empty() && opts->policy.Empty()) {
@@ -95,13 +97,15 @@ void AddForgetCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
           k.push_back(std::move(j));
         }
         for (const auto& s : remove) r.push_back(SnapshotJson(s));
-        std::cout << JsonText(nlohmann::json{{"message_type", "forget"}, {"dry_run", opts->dry_run}, {"keep", k}, {"remove", r}})
+        std::cout << JsonText(nlohmann::json{
+                         {"message_type", "forget"}, {"dry_run", opts->dry_run}, {"keep", k}, {"remove", r}})
                   << std::endl;
       } else if (!global.quiet) {
         for (const auto& s : keep) {
           std::string why;
           for (const auto& w : reasons[s.id]) why += (why.empty() ? "" : ", ") + w;
-          std::cout << fmt::format("keep   {} {} {} ({})\n", s.id.Short(), LocalTime(s.snapshot.time_ns), s.snapshot.host, why);
+          std::cout << fmt::format("keep   {} {} {} ({})\n", s.id.Short(), LocalTime(s.snapshot.time_ns),
+                                   s.snapshot.host, why);
         }
         for (const auto& s : remove) {
           std::cout << fmt::format("{} {} {} {}\n", opts->dry_run ? "would remove" : "remove", s.id.Short(),

@@ -48,8 +48,12 @@ void AddKeyCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       for (const auto& [id, key] : keys) {
         bool current = id == repo->key_id();
         if (global.json) {
-          out.push_back({{"id", id.Hex()}, {"current", current}, {"user", key.user}, {"host", key.host},
-                         {"created", key.created}, {"kdf_n", key.params.n}});
+          out.push_back({{"id", id.Hex()},
+                         {"current", current},
+                         {"user", key.user},
+                         {"host", key.host},
+                         {"created", key.created},
+                         {"kdf_n", key.params.n}});
         } else {
           std::cout << fmt::format("{}{} {:<12} {:<16} {}\n", current ? "*" : " ", id.Short(), key.user, key.host,
                                    key.created);
@@ -75,7 +79,8 @@ void AddKeyCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       // Add the new key before removing the old: never a moment without one.
       ASSIGN_OR_RETURN(Id id, repo->AddKey(password, crypto::ScryptParams{uint64_t{1} << opts->kdf_log2, 8, 4}));
       RETURN_IF_ERROR(repo->store().Remove(repo::FileName(repo::FileKind::kKey, repo->key_id())));
-      if (!global.quiet) std::cout << fmt::format("password changed (key {} replaces {})\n", id.Short(), repo->key_id().Short());
+      if (!global.quiet)
+        std::cout << fmt::format("password changed (key {} replaces {})\n", id.Short(), repo->key_id().Short());
       return kExitOk;
     });
   });

@@ -53,15 +53,21 @@ void AddLsCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       while (!start.empty() && start.back() == '/') start.pop_back();
       auto print = [&](const std::string& path, const repo::Node& n) {
         if (global.json) {
-          nlohmann::json j{{"path", "/" + path},     {"name", n.name}, {"type", repo::NodeTypeName(n.type)},
-                           {"mode", n.mode},         {"uid", n.uid},   {"gid", n.gid},
-                           {"size", n.size},         {"mtime", repo::FormatRfc3339(n.mtime_ns)}};
+          nlohmann::json j{{"path", "/" + path},
+                           {"name", n.name},
+                           {"type", repo::NodeTypeName(n.type)},
+                           {"mode", n.mode},
+                           {"uid", n.uid},
+                           {"gid", n.gid},
+                           {"size", n.size},
+                           {"mtime", repo::FormatRfc3339(n.mtime_ns)}};
           if (n.type == repo::NodeType::kSymlink) j["target"] = n.link_target;
           std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         } else if (opts->long_format) {
-          std::cout << fmt::format("{} {:>8} {:>8} {:>10} {} /{}{}\n", ModeString(n), n.user.empty() ? std::to_string(n.uid) : n.user,
-                                   n.group.empty() ? std::to_string(n.gid) : n.group, n.size, LocalTime(n.mtime_ns), path,
-                                   n.type == repo::NodeType::kSymlink ? " -> " + n.link_target : "");
+          std::cout << fmt::format("{} {:>8} {:>8} {:>10} {} /{}{}\n", ModeString(n),
+                                   n.user.empty() ? std::to_string(n.uid) : n.user,
+                                   n.group.empty() ? std::to_string(n.gid) : n.group, n.size, LocalTime(n.mtime_ns),
+                                   path, n.type == repo::NodeType::kSymlink ? " -> " + n.link_target : "");
         } else {
           std::cout << "/" << path << "\n";
         }

@@ -1,9 +1,10 @@
 // arkiv prune: delete data that no snapshot uses.
+#include "engine/prune.h"
+
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
-#include "engine/clouds.h"
 #include "cli/prune_output.h"
-#include "engine/prune.h"
+#include "engine/clouds.h"
 #include "repo/lock.h"
 
 namespace arkiv::cli {
@@ -29,7 +30,8 @@ void AddPruneCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       if (auto placement = engine::PlacementOf(*repo)) RETURN_IF_ERROR(placement->RequireAllClouds("prune"));
       ASSIGN_OR_RETURN(auto lock, repo::RepositoryLock::Acquire(*repo, true));
       engine::PruneProgress progress;
-      ASSIGN_OR_RETURN(auto report, engine::RunPrune(*repo, engine::PruneOptions{opts->max_unused, opts->dry_run}, progress));
+      ASSIGN_OR_RETURN(auto report,
+                       engine::RunPrune(*repo, engine::PruneOptions{opts->max_unused, opts->dry_run}, progress));
       PrintPruneReport(global, report, opts->dry_run);
       return FinishOnClouds(*repo, global, kExitOk);
     });

@@ -8,9 +8,9 @@
 
 #include "cli/cloud_findings.h"
 #include "cli/commands.h"
-#include "cli/job_record.h"
 #include "cli/exit_codes.h"
 #include "cli/format.h"
+#include "cli/job_record.h"
 #include "cli/progress_line.h"
 #include "engine/cloud_audit.h"
 #include "engine/cloud_repair.h"

@@ -1,4 +1,6 @@
 // arkiv restore: write a snapshot's files back to disk.
+#include "engine/restore.h"
+
 #include <fmt/format.h>
 
 #include <iostream>
@@ -8,7 +10,6 @@
 #include "cli/exit_codes.h"
 #include "cli/format.h"
 #include "cli/progress_line.h"
-#include "engine/restore.h"
 #include "repo/lock.h"
 
 namespace arkiv::cli {
@@ -70,8 +71,12 @@ void AddRestoreCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
         }
       }
       if (global.json) {
-        nlohmann::json j{{"message_type", "summary"}, {"snapshot_id", record.id.Hex()}, {"files", result->files},
-                         {"dirs", result->dirs},      {"bytes", result->bytes},          {"errors", result->errors.size()},
+        nlohmann::json j{{"message_type", "summary"},
+                         {"snapshot_id", record.id.Hex()},
+                         {"files", result->files},
+                         {"dirs", result->dirs},
+                         {"bytes", result->bytes},
+                         {"errors", result->errors.size()},
                          {"verified_files", result->verified_files}};
         std::cout << JsonText(j) << std::endl;
       } else if (!global.quiet) {

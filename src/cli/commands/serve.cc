@@ -16,6 +16,7 @@
 #include "cli/job_record.h"
 #include "engine/forget_policy.h"
 #include "monitor/history.h"
+#include "monitor/notify.h"
 #include "monitor/status_gather.h"
 #include "serve/interval.h"
 #include "serve/listen_address.h"
@@ -91,7 +92,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
     std::string listen{serve::kDefaultListen};
     std::string interval = "60s";
     std::string list_interval = "15m";
-    std::string rpo = "24h";
+    std::string rpo;  // empty: the config file's rpo, else 24h
   };
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("serve", "Serve Prometheus /metrics and a status page over HTTP");
@@ -112,15 +113,29 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   cmd->add_option("--interval", opts->interval, "Refresh every (seconds, or 30s, 5m, 1h)")->capture_default_str();
   cmd->add_option("--list-interval", opts->list_interval, "List the clouds every (0: at every refresh)")
       ->capture_default_str();
-  cmd->add_option("--rpo", opts->rpo, "Recovery point objective of every source (e.g. 24h, 2d)")->capture_default_str();
+  cmd->add_option("--rpo", opts->rpo,
+                  "Recovery point objective of every source (e.g. 24h, 2d; default: the config file's rpo and "
+                  "[sources] rpos, else 24h)");
   cmd->callback([&global, &exit_code, opts] {
     exit_code = RunCommand(global, [&]() -> Result<int> {
       ASSIGN_OR_RETURN(serve::ListenAddress address, serve::ParseListenAddress(opts->listen));
       ASSIGN_OR_RETURN(double interval_s, serve::ParseInterval("--interval", opts->interval, 0.1));
       ASSIGN_OR_RETURN(double list_interval_s, serve::ParseInterval("--list-interval", opts->list_interval, 0));
-      auto rpo_ns = engine::ParseDuration(opts->rpo);
+      // As `status` judges: --rpo, else the config file's, else a day.
+      std::optional<int64_t> rpo_ns = int64_t{24} * 3600 * 1'000'000'000;
+      if (!opts->rpo.empty()) {
+        rpo_ns = engine::ParseDuration(opts->rpo);
+      } else if (global.config && global.config->rpo_ns) {
+        rpo_ns = *global.config->rpo_ns;
+      }
       if (!rpo_ns) {
         return Fail(Code::kInvalidArgument, fmt::format("--rpo {}: not a duration (e.g. 24h, 2d, 1w)", opts->rpo));
+      }
+      monitor::GatherOptions gather;
+      gather.rpo_s = static_cast<double>(*rpo_ns) / 1e9;
+      if (global.config && opts->rpo.empty()) {
+        for (const auto& [label, ns] : global.config->source_rpo_ns)
+          gather.source_rpo_s[label] = static_cast<double>(ns) / 1e9;
       }
 
       // Opened once; every refresh reads what it needs again.
@@ -147,11 +162,19 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       serve::RefresherOptions refresh;
       refresh.interval_s = interval_s;
       refresh.list_interval_s = list_interval_s;
-      double rpo_s = static_cast<double>(*rpo_ns) / 1e9;
+      gather.history = log;
+      // Clouds going down or coming back, RPOs breached or met: told once
+      // per change, as `status` tells them.
+      monitor::Notifier notifier(NotifyCommand(global), repo->config().id.Hex(), HostName(), log);
       serve::StatusRefresher refresher(
           board,
-          [&](int64_t now_ns, bool list) {
-            return monitor::GatherStatus(*repo, {.now_ns = now_ns, .rpo_s = rpo_s, .list = list, .history = log});
+          [&](int64_t now_ns, bool list) -> Result<monitor::StatusInput> {
+            monitor::GatherOptions options = gather;
+            options.now_ns = now_ns;
+            options.list = list;
+            ASSIGN_OR_RETURN(monitor::StatusInput input, monitor::GatherStatus(*repo, options));
+            monitor::NotifyChanges(notifier, input);
+            return input;
           },
           log, refresh);
 

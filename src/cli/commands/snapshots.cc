@@ -38,7 +38,8 @@ void AddSnapshotsCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
         std::cout << JsonText(list) << std::endl;
         return kExitOk;
       }
-      std::cout << fmt::format("{:<10} {:<19} {:<16} {:<12} {:>10}  {}\n", "ID", "Time", "Host", "Tags", "Size", "Paths");
+      std::cout << fmt::format("{:<10} {:<19} {:<16} {:<12} {:>10}  {}\n", "ID", "Time", "Host", "Tags", "Size",
+                               "Paths");
       for (const auto& r : shown) {
         const auto& s = r.snapshot;
         std::string tags;

@@ -20,6 +20,7 @@
 #include "monitor/health.h"
 #include "monitor/history.h"
 #include "monitor/job_summary.h"
+#include "monitor/notify.h"
 #include "monitor/status_gather.h"
 #include "monitor/status_metrics.h"
 #include "placement/repair_debt.h"
@@ -28,7 +29,7 @@ namespace arkiv::cli {
 void AddStatusCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   struct Options {
     bool prometheus = false;
-    std::string rpo = "24h";
+    std::string rpo;
     bool no_list = false;
   };
   auto opts = std::make_shared<Options>();
@@ -47,7 +48,12 @@ void AddStatusCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       ->capture_default_str();
   cmd->add_flag("--no-list", opts->no_list, "Do not list the clouds (no stored bytes and objects)");
   cmd->callback([&global, &exit_code, opts] {
-    auto rpo_ns = engine::ParseDuration(opts->rpo);
+    std::optional<int64_t> rpo_ns = int64_t{24} * 3600 * 1'000'000'000;
+    if (!opts->rpo.empty()) {
+      rpo_ns = engine::ParseDuration(opts->rpo);
+    } else if (global.config && global.config->rpo_ns) {
+      rpo_ns = *global.config->rpo_ns;
+    }
     if (!rpo_ns) {
       (void)ReportError(
           global, Error(Code::kInvalidArgument, fmt::format("--rpo {}: not a duration (e.g. 24h, 2d, 1w)", opts->rpo)));
@@ -64,9 +70,15 @@ void AddStatusCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       gather.rpo_s = static_cast<double>(*rpo_ns) / 1e9;
       gather.list = !opts->no_list;
       gather.history = log;
+      if (global.config) {
+        for (const auto& [label, ns] : global.config->source_rpo_ns)
+          gather.source_rpo_s[label] = static_cast<double>(ns) / 1e9;
+      }
       ASSIGN_OR_RETURN(monitor::StatusInput in, monitor::GatherStatus(*repo, gather));
       monitor::StatusReport report = monitor::Evaluate(in);
       looked = true;
+      monitor::Notifier notifier(NotifyCommand(global), repo->config().id.Hex(), HostName(), log);
+      monitor::NotifyChanges(notifier, in);
       if (opts->prometheus) {
         std::cout << monitor::StatusMetricsText(in, report);
       } else if (global.json) {

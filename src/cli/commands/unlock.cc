@@ -11,8 +11,9 @@ namespace arkiv::cli {
 
 void AddUnlockCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto all = std::make_shared<bool>(false);
-  CLI::App* cmd = app.add_subcommand("unlock", "Remove stale locks (of dead processes on this host, or not "
-                                               "refreshed for 30 minutes)");
+  CLI::App* cmd = app.add_subcommand("unlock",
+                                     "Remove stale locks (of dead processes on this host, or not "
+                                     "refreshed for 30 minutes)");
   cmd->add_flag("--remove-all", *all, "Remove every lock, even live ones (only when you know no arkiv runs)");
   cmd->callback([&global, &exit_code, all] {
     exit_code = RunCommand(global, [&]() -> Result<int> {
