@@ -5,7 +5,8 @@
 # the next refresh, all clouds down (the refresh fails: CRITICAL, and the
 # server keeps serving) and back; the status page opened in headless
 # Chromium, checked for what it shows, screenshotted, and loading nothing
-# from anywhere but the server; SIGTERM and SIGINT end it with exit 0.
+# from anywhere but the server; state changes told to the notify command
+# once; SIGTERM and SIGINT end it with exit 0.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 export ARKIV_PASSWORD=serve-pass
@@ -90,7 +91,8 @@ chromium_run() {
 }
 
 # --- serving -------------------------------------------------------------------------
-start_serve --repo "$(c 0)" serve --listen 127.0.0.1:0 --interval 1 --list-interval 0
+ARKIV_NOTIFY_COMMAND="cat >> '$WORK/events.jsonl'" start_serve --repo "$(c 0)" serve --listen 127.0.0.1:0 \
+  --interval 1 --list-interval 0
 pass "serve started: $BASE"
 port=${BASE##*:}
 run arkiv --repo "$(c 0)" serve --listen "127.0.0.1:$port"
@@ -252,6 +254,11 @@ for i in 0 1 2; do
 done
 assert_true "repaired: the next refresh succeeds" wait_for_metric '^arkiv_serve_last_refresh_success 1$'
 assert_file_contains "$m" '^arkiv_status 0$' "arkiv_status 0 again"
+
+events=$(python3 -c 'import json,sys; print(" ".join(json.loads(l)["event"] + ":" + json.loads(l)["cloud"] for l in open(sys.argv[1])))' \
+  "$WORK/events.jsonl" 2>&1 || true)
+assert_eq "$events" "cloud_down:c2 cloud_down:c0 cloud_down:c1 cloud_up:c0 cloud_up:c1 cloud_up:c2" \
+  "clouds going down and coming back are notified once each, not at every refresh"
 
 stop_serve TERM
 cp "$WORK/serve.err" "$WORK/serve1.err"
