@@ -8,11 +8,14 @@ packages=(
   g++ cmake ninja-build pkg-config make git python3 time
   # libraries (see docs/design.md, "Dependencies")
   libssl-dev libcurl4-openssl-dev libzstd-dev libisal-dev libssh-dev libsqlite3-dev
-  libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libfmt-dev
+  libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libfmt-dev libcpp-httplib-dev
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev restic
   # cloud stand-ins and independent clients for the integration tests
   openssh-server openssh-client python3-azure python3-boto3 rclone
+  # arkiv serve's test: HTTP client, an independent Prometheus text parser, a
+  # headless browser for the status page
+  curl python3-prometheus-client chromium
 )
 
 missing=()

@@ -27,6 +27,7 @@ void AddRebalanceCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void AddStatusCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void AddDrillCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 void AddPlanCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
+void AddServeCommand(CLI::App& app, GlobalOptions& global, int& exit_code);
 // `cloud add` and `cloud remove`, under the `cloud` command.
 void AddCloudChangeCommands(CLI::App& cloud, GlobalOptions& global, int& exit_code);
 

@@ -79,6 +79,7 @@ int main(int argc, char** argv) {
   AddStatusCommand(app, global, exit_code);
   AddDrillCommand(app, global, exit_code);
   AddPlanCommand(app, global, exit_code);
+  AddServeCommand(app, global, exit_code);
 
   // Runs after the command line is parsed and before any command: a config
   // file that cannot be read or has a mistake stops every command (exit 1).

@@ -37,7 +37,8 @@ struct SourceState {
   std::vector<uint64_t> sizes;  // bytes in the newest snapshots, oldest first
   double last_duration_s = 0;
   double rpo_s = 24 * 3600.0;
-  std::string Label() const;  // "host:/a,/b"
+  std::vector<int64_t> times_ns;  // times of the snapshots of `sizes` (serve's timeline)
+  std::string Label() const;      // "host:/a,/b"
 };
 
 struct JobState {

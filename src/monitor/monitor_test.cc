@@ -99,7 +99,7 @@ StatusInput Healthy() {
   in.clouds_needed = 2;
   in.write_quorum = 2;
   for (const char* name : {"aws", "azure", "nas"}) in.clouds.push_back({name, true, 10, 20, "", true, 5, 1000, 0, 0});
-  in.sources.push_back({"h1", {"/srv"}, 999 * kHour, 10, {100, 200}, 30, 24 * 3600.0});
+  in.sources.push_back({"h1", {"/srv"}, 999 * kHour, 10, {100, 200}, 30, 24 * 3600.0, {}});
   in.jobs.push_back({"check", "h1", 990 * kHour, true, 5});
   in.jobs.push_back({"drill", "h1", 900 * kHour, true, 50});
   return in;

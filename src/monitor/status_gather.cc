@@ -15,6 +15,9 @@ namespace arkiv::monitor {
 namespace {
 
 constexpr int kProbes = 3;
+// Snapshots per source whose size and time are kept: a timeline of a few
+// days of hourly backups.
+constexpr size_t kNewestSnapshots = 100;
 
 // A few small reads of `config` (every cloud holds it), timed.
 CloudState Probe(std::string name, storage::Store& store, History* history, int64_t now_ns) {
@@ -115,7 +118,11 @@ Result<StatusInput> GatherStatus(repo::Repository& repo, const GatherOptions& op
     s.latest_ns = rec.snapshot.time_ns;
     s.snapshots++;
     s.sizes.push_back(rec.snapshot.summary.bytes_total);
-    if (s.sizes.size() > 10) s.sizes.erase(s.sizes.begin());
+    s.times_ns.push_back(rec.snapshot.time_ns);
+    if (s.sizes.size() > kNewestSnapshots) {
+      s.sizes.erase(s.sizes.begin());
+      s.times_ns.erase(s.times_ns.begin());
+    }
     s.last_duration_s = rec.snapshot.summary.duration_seconds;
     s.rpo_s = options.rpo_s;
   }
@@ -154,6 +161,7 @@ nlohmann::json StatusJson(const StatusInput& in, const StatusReport& report) {
                             {"age_seconds", static_cast<double>(in.now_ns - s.latest_ns) / 1e9},
                             {"rpo_seconds", s.rpo_s},
                             {"sizes", s.sizes},
+                            {"times_ns", s.times_ns},
                             {"last_duration_seconds", s.last_duration_s}});
   }
   nlohmann::json jobs_json = nlohmann::json::array();
