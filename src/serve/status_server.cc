@@ -6,6 +6,7 @@
 
 #include <chrono>
 
+#include "repo/system_info.h"
 #include "serve/status_page.h"
 
 namespace arkiv::serve {
@@ -17,11 +18,6 @@ constexpr const char* kContentSecurityPolicy =
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:";
 
 constexpr size_t kServerThreads = 4;
-
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 void Common(httplib::Response& res) {
   res.set_header("Cache-Control", "no-store");
@@ -52,7 +48,7 @@ StatusServer::~StatusServer() {
 void StatusServer::Route() {
   server_->Get("/", [this](const httplib::Request&, httplib::Response& res) {
     auto view = board_.Latest();
-    nlohmann::json initial{{"status", ApiStatusJson(*view, board_.info(), NowNs())}, {"history", view->history}};
+    nlohmann::json initial{{"status", ApiStatusJson(*view, board_.info(), repo::NowUnixNanos())}, {"history", view->history}};
     Common(res);
     res.set_content(StatusPageHtml(initial), "text/html; charset=utf-8");
   });
@@ -67,7 +63,7 @@ void StatusServer::Route() {
     Common(res);
     // Before the first refresh has finished there is nothing to say yet.
     res.status = view->attempted ? 200 : 503;
-    res.set_content(JsonText(ApiStatusJson(*view, board_.info(), NowNs())), "application/json");
+    res.set_content(JsonText(ApiStatusJson(*view, board_.info(), repo::NowUnixNanos())), "application/json");
   });
   server_->Get("/api/history", [this](const httplib::Request&, httplib::Response& res) {
     Common(res);

@@ -18,6 +18,7 @@
 #include "monitor/history.h"
 #include "monitor/notify.h"
 #include "monitor/status_gather.h"
+#include "repo/system_info.h"
 #include "serve/interval.h"
 #include "serve/listen_address.h"
 #include "serve/status_board.h"
@@ -165,7 +166,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       gather.history = log;
       // Clouds going down or coming back, RPOs breached or met: told once
       // per change, as `status` tells them.
-      monitor::Notifier notifier(NotifyCommand(global), repo->config().id.Hex(), HostName(), log);
+      monitor::Notifier notifier(NotifyCommand(global), repo->config().id.Hex(), repo::HostName(), log);
       serve::StatusRefresher refresher(
           board,
           [&](int64_t now_ns, bool list) -> Result<monitor::StatusInput> {
