@@ -11,6 +11,7 @@
 #include "cli/toml_table_reader.h"
 #include "core/posix_error.h"
 #include "engine/forget_policy.h"
+#include "planning/provider_profile.h"
 
 namespace arkiv::cli {
 namespace {
@@ -35,6 +36,32 @@ void ReadCredentials(TomlTableReader& reader, storage::StoreCredentials& credent
   reader.String("identity_file", credentials.identity_file);
 }
 
+// [clouds.NAME.plan]: the planning model's values for this cloud. Checked
+// here against the default profile of the kind it names (or of any kind), so
+// that a typo is reported with its place in the file rather than by `plan`.
+Status ReadPlanValues(const toml::table& table, const std::string& path, const std::string& name,
+                      std::map<std::string, std::string>& out) {
+  TomlTableReader reader(table, path, fmt::format("[clouds.{}.plan]", name));
+  std::vector<std::string> keys = planning::ProfileKeys();
+  keys.insert(keys.begin(), "kind");
+  for (const auto& key : keys) {
+    std::optional<std::string> value;
+    reader.Scalar(key, value);
+    if (value) out[key] = *value;
+  }
+  if (reader.ok()) {
+    auto profile = planning::DefaultProfile(out.contains("kind") ? out["kind"] : std::string("local"));
+    Status applied = OkStatus();
+    if (!profile) {
+      applied = Fail(profile.error());
+    } else {
+      applied = planning::ApplyOverrides(*profile, out);
+    }
+    if (!applied) reader.Invalid("", fmt::format("[clouds.{}.plan]: {}", name, applied.error().message()));
+  }
+  return reader.Finish();
+}
+
 // One [clouds.NAME] table.
 Result<ConfigCloud> ReadCloud(const std::string& name, const toml::table& table, const std::string& path) {
   std::string where = fmt::format("[clouds.{}]", name);
@@ -44,6 +71,9 @@ Result<ConfigCloud> ReadCloud(const std::string& name, const toml::table& table,
   reader.String("url", cloud.spec.url);
   reader.Number("read_cost", cloud.spec.read_cost, 0.0);
   ReadCredentials(reader, cloud.credentials);
+  if (const toml::table* plan = reader.Table("plan")) {
+    RETURN_IF_ERROR(ReadPlanValues(*plan, path, name, cloud.plan));
+  }
   if (reader.ok() && !placement::IsValidCloudName(name)) {
     reader.Invalid("", fmt::format("cloud name '{}': use 1 to 32 of a-z, 0-9, '_' and '-', starting with a letter "
                                    "or digit",

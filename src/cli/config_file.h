@@ -12,6 +12,8 @@
 //   access_key_id = "..."  secret_access_key = "..."  session_token = "..."  profile = "..."   (S3)
 //   connection_string = "..."  account_key = "..."  sas_token = "..."                         (Azure)
 //   identity_file = "~/.ssh/id_backup"                                                       (SFTP)
+//   [clouds.aws.plan]                             # what `plan` and `drill` assume of this cloud
+//   kind = "s3-ia"  egress_per_gb = 0.05  download_rate = "40MiB"  latency = "30ms"   (docs/planning.md)
 //   rpo = "24h"                                   # status: the newest snapshot must be younger
 //   notify_command = "/usr/local/bin/page-oncall" # gets a JSON event on stdin (monitor/notify.h)
 //   [sources."db1:/var/lib/postgresql"]           # one source (HOST:PATH,PATH...): its own RPO
@@ -43,6 +45,9 @@ namespace arkiv::cli {
 struct ConfigCloud {
   placement::CloudSpec spec;              // name, url, read_cost: what the repository stores
   storage::StoreCredentials credentials;  // empty: the environment's
+  // [clouds.NAME.plan]: planning values (planning::ApplyOverrides keys and
+  // "kind") as text, checked when the file is read.
+  std::map<std::string, std::string> plan;
 };
 
 struct ConfigFile {

@@ -134,7 +134,7 @@ TEST(ConfigFileTest, UnknownKeysAreNamedWithTheirPlace) {
   EXPECT_EQ(ErrorOf("[clouds.aws]\nurl = \"s3://b/x\"\n  secret_acces_key = \"x\"\n"),
             "/etc/arkiv/config.toml:3:3: unknown key 'secret_acces_key' in [clouds.aws] (known: url, read_cost, "
             "access_key_id, secret_access_key, session_token, profile, connection_string, account_key, sas_token, "
-            "identity_file)");
+            "identity_file, plan)");
   // An unknown table is an unknown key too.
   EXPECT_EQ(ErrorOf("[cloud.aws]\nurl = \"s3://b/x\"\n"),
             "/etc/arkiv/config.toml:1:2: unknown key 'cloud' (known: repository, password_file, policy, "
@@ -149,7 +149,7 @@ TEST(ConfigFileTest, BadTypesAndValues) {
   EXPECT_EQ(ErrorOf("[clouds.a]\nurl = \"s3://a/x\"\n[clouds.b]\nurl = \"s3://b/x\"\nwrite_quorum = \"2\"\n"),
             "/etc/arkiv/config.toml:5:1: unknown key 'write_quorum' in [clouds.b] (known: url, read_cost, "
             "access_key_id, secret_access_key, session_token, profile, connection_string, account_key, sas_token, "
-            "identity_file)");
+            "identity_file, plan)");
   EXPECT_EQ(ErrorOf("write_quorum = \"2\"\n[clouds.a]\nurl = \"s3://a/x\"\n"),
             "/etc/arkiv/config.toml:1:16: write_quorum must be an integer");
   EXPECT_EQ(ErrorOf("write_quorum = 0\n[clouds.a]\nurl = \"s3://a/x\"\n"),
@@ -180,6 +180,42 @@ TEST(ConfigFileTest, MonitoringKeys) {
   EXPECT_EQ(ErrorOf("rpo = \"soon\"\n"), "/etc/arkiv/config.toml:1:7: rpo must be a duration (e.g. 24h, 2d, 1w)");
   EXPECT_NE(ErrorOf("[sources.\"a:/b\"]\nrpo = \"x\"\n").find("config.toml:2:"), std::string::npos);
   EXPECT_NE(ErrorOf("[sources.\"a:/b\"]\nrp = \"1h\"\n").find("unknown key 'rp'"), std::string::npos);
+}
+
+TEST(ConfigFileTest, PlanValuesPerCloud) {
+  auto config = Parse(R"([clouds.aws]
+url = "s3://bucket/arkiv"
+[clouds.aws.plan]
+kind = "s3-ia"
+egress_per_gb = 0.05
+connections = 16
+download_rate = "40MiB"
+latency = "30ms"
+[clouds.nas]
+url = "/srv/backup"
+)");
+  ASSERT_TRUE(config) << config.error().message();
+  ASSERT_EQ(config->clouds.size(), 2u);
+  EXPECT_EQ(config->clouds[0].plan, (std::map<std::string, std::string>{{"kind", "s3-ia"},
+                                                                         {"egress_per_gb", "0.05"},
+                                                                         {"connections", "16"},
+                                                                         {"download_rate", "40MiB"},
+                                                                         {"latency", "30ms"}}));
+  EXPECT_TRUE(config->clouds[1].plan.empty());
+
+  EXPECT_EQ(ErrorOf("[clouds.aws]\nurl = \"/x\"\n[clouds.aws.plan]\negress = 0.05\n"),
+            "/etc/arkiv/config.toml:4:1: unknown key 'egress' in [clouds.aws.plan] (known: kind, storage_per_gb_month, "
+            "egress_per_gb, egress_free_gb, egress_free_ratio, retrieval_per_gb, put_per_1000, get_per_1000, "
+            "list_per_1000, minimum_days, minimum_gb, availability, loss_per_year, download_rate, latency, "
+            "connections)");
+  EXPECT_NE(ErrorOf("[clouds.aws]\nurl = \"/x\"\n[clouds.aws.plan]\nkind = \"s4\"\n").find("s4"), std::string::npos);
+  EXPECT_NE(ErrorOf("[clouds.aws]\nurl = \"/x\"\n[clouds.aws.plan]\navailability = 2\n").find("availability"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("[clouds.aws]\nurl = \"/x\"\n[clouds.aws.plan]\nlatency = true\n")
+                .find("/etc/arkiv/config.toml:4:11: latency in [clouds.aws.plan] must be a number or a non-empty string"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("[clouds.aws]\nurl = \"/x\"\nplan = 3\n").find("plan in [clouds.aws] must be a table"),
+            std::string::npos);
 }
 
 TEST(ConfigFileTest, BadPolicy) {

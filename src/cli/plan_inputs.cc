@@ -30,13 +30,23 @@ const std::map<std::string, std::string>& SettingsOf(const PlanRequest& request,
   return it == request.settings.end() ? none : it->second;
 }
 
-// The default profile of the cloud's kind: --set NAME.kind=K, else guessed
-// from `url` (or `kind` itself when that is what the command line gave).
+// The default profile of the cloud's kind: --set NAME.kind=K, else the
+// configured kind, else guessed from `url` (or `kind` itself when that is
+// what the command line gave); then the configured values.
 Result<planning::PlanCloud> BaseCloud(const std::string& name, const std::string& kind, const PlanRequest& request) {
   const auto& settings = SettingsOf(request, name);
-  auto chosen = settings.find("kind");
-  auto profile = planning::DefaultProfile(chosen != settings.end() ? chosen->second : kind);
+  auto it = request.configured.find(name);
+  std::map<std::string, std::string> configured;
+  if (it != request.configured.end()) configured = it->second;
+  std::string chosen = kind;
+  if (auto k = configured.find("kind"); k != configured.end()) chosen = k->second;
+  if (auto k = settings.find("kind"); k != settings.end()) chosen = k->second;
+  auto profile = planning::DefaultProfile(chosen);
   if (!profile) return Fail(profile.error().Context(fmt::format("cloud {}", name)));
+  configured.erase("kind");
+  if (Status applied = planning::ApplyOverrides(*profile, configured); !applied) {
+    return Fail(applied.error().Context(fmt::format("cloud {} ([clouds.{}.plan] of the config file)", name, name)));
+  }
   return planning::PlanCloud{name, std::move(*profile)};
 }
 
@@ -161,6 +171,27 @@ Status AddPlanSetting(std::string_view text, std::map<std::string, std::map<std:
   return OkStatus();
 }
 
+PlanRequest ConfiguredPlanRequest(const GlobalOptions& global) {
+  PlanRequest request;
+  if (global.config) {
+    for (const auto& cloud : global.config->clouds) {
+      if (!cloud.plan.empty()) request.configured[cloud.spec.name] = cloud.plan;
+    }
+  }
+  return request;
+}
+
+Result<std::vector<planning::PlanCloud>> CloudSetPlanClouds(const placement::CloudSet& set,
+                                                            const PlanRequest& request) {
+  std::vector<planning::PlanCloud> clouds;
+  for (const auto& spec : set.clouds) {
+    ASSIGN_OR_RETURN(auto cloud, BaseCloud(spec.name, planning::GuessKind(spec.url), request));
+    cloud.read_cost = spec.read_cost;
+    clouds.push_back(std::move(cloud));
+  }
+  return clouds;
+}
+
 Result<PlanInputs> WhatIfPlanInputs(const PlanRequest& request) {
   if (!request.size) {
     return Fail(Code::kInvalidArgument, "a plan without a repository needs --size BYTES (what a restore reads)");
@@ -201,12 +232,8 @@ Result<PlanInputs> RepositoryPlanInputs(repo::Repository& repo, const GlobalOpti
   planning::Candidate current;
   current.current = true;
   if (set && placement) {
-    for (size_t i = 0; i < set->clouds.size(); ++i) {
-      ASSIGN_OR_RETURN(auto cloud, BaseCloud(set->clouds[i].name, planning::GuessKind(set->clouds[i].url), request));
-      cloud.read_cost = set->clouds[i].read_cost;
-      inputs.clouds.push_back(std::move(cloud));
-      stores.push_back(placement->clouds()[i].store);
-    }
+    ASSIGN_OR_RETURN(inputs.clouds, CloudSetPlanClouds(*set, request));
+    for (size_t i = 0; i < set->clouds.size(); ++i) stores.push_back(placement->clouds()[i].store);
     current.policy = placement->policy();
     current.write_quorum = placement->write_quorum();
   } else {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/global_options.h"
+#include "placement/cloud_set.h"
 #include "planning/plan.h"
 #include "repo/repository.h"
 
@@ -23,6 +24,10 @@ struct PlanRequest {
   int assume_clouds = 0;            // hypothetical clouds like the first
   // --set NAME.KEY=VALUE, by cloud name.
   std::map<std::string, std::map<std::string, std::string>> settings;
+  // The config file's [clouds.NAME.plan] values, by cloud name: applied
+  // before --measure and --set (a standing assumption, which a measurement
+  // or the command line replaces). Names of no cloud are ignored.
+  std::map<std::string, std::map<std::string, std::string>> configured;
   bool measure = false;
 };
 
@@ -36,6 +41,15 @@ struct PlanInputs {
 
 // "NAME.KEY=VALUE" into `settings`. kInvalidArgument saying the form.
 Status AddPlanSetting(std::string_view text, std::map<std::string, std::map<std::string, std::string>>& settings);
+
+// A request carrying the config file's [clouds.NAME.plan] values.
+PlanRequest ConfiguredPlanRequest(const GlobalOptions& global);
+
+// The planning profiles of the clouds of `set`, unmeasured: the kind guessed
+// from each URL (or the configured one), then the configured values, then
+// --set. kInvalidArgument naming the cloud for a bad value.
+Result<std::vector<planning::PlanCloud>> CloudSetPlanClouds(const placement::CloudSet& set,
+                                                            const PlanRequest& request);
 
 // A what-if: the clouds of --cloud, a repository of --size bytes.
 Result<PlanInputs> WhatIfPlanInputs(const PlanRequest& request);

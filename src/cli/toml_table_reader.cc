@@ -49,6 +49,20 @@ void TomlTableReader::String(std::string_view key, std::string& out) {
   if (value) out = std::move(*value);
 }
 
+void TomlTableReader::Scalar(std::string_view key, std::optional<std::string>& out) {
+  const toml::node* node = Take(key);
+  if (node == nullptr) return;
+  if (const auto* i = node->as_integer()) {
+    out = fmt::format("{}", i->get());
+  } else if (const auto* f = node->as_floating_point()) {
+    out = fmt::format("{}", f->get());
+  } else if (const auto* s = node->as_string(); s != nullptr && !s->get().empty()) {
+    out = s->get();
+  } else {
+    Fail(node->source(), fmt::format("{} must be a number or a non-empty string", Describe(key)));
+  }
+}
+
 void TomlTableReader::Integer(std::string_view key, std::optional<int64_t>& out, int64_t min, int64_t max) {
   const toml::node* node = Take(key);
   if (node == nullptr) return;

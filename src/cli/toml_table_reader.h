@@ -32,6 +32,9 @@ class TomlTableReader {
   // A non-empty string; `out` is left alone when the key is absent.
   void String(std::string_view key, std::optional<std::string>& out);
   void String(std::string_view key, std::string& out);
+  // A string, or a number given as its decimal text ("0.05", "8"): for
+  // values that the caller parses itself and that users write either way.
+  void Scalar(std::string_view key, std::optional<std::string>& out);
   // An integer in [min, max].
   void Integer(std::string_view key, std::optional<int64_t>& out, int64_t min, int64_t max);
   // An integer or floating-point number of at least `min`.

@@ -70,13 +70,21 @@ Result<DrillReport> RunDrill(repo::Repository& repo, const DrillOptions& options
   report.snapshot = record.id;
   // The files of the snapshot, and the sample of them to restore.
   std::vector<std::string> sample;
+  // A blob the index lacks is not counted here: the restore names it.
+  RestoreSizeCounter work(repo);
+  work.Add(record.snapshot.tree, "");
   RETURN_IF_ERROR(WalkTree(repo, record.snapshot.tree, "", [&](const std::string& path, const repo::Node& node) {
+    if (node.type == repo::NodeType::kDirectory) work.Add(node.subtree, path);
     if (node.type == repo::NodeType::kFile) {
       report.files_in_snapshot++;
-      if (Sampled(path, options.seed, options.sample_percent)) sample.push_back(path);
+      if (Sampled(path, options.seed, options.sample_percent)) {
+        sample.push_back(path);
+        for (const Id& blob : node.content) work.Add(blob, path);
+      }
     }
     return true;
   }));
+  report.work = work.size();
   report.files_selected = sample.size();
   RestoreOptions restore;
   restore.target = options.target;

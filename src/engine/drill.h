@@ -14,6 +14,7 @@
 
 #include "core/status.h"
 #include "engine/clouds.h"
+#include "engine/restore_size.h"
 #include "repo/repository.h"
 #include "storage/wrappers/store_metrics.h"
 
@@ -41,6 +42,9 @@ struct DrillReport {
   uint64_t files_verified = 0;
   uint64_t bytes_restored = 0;
   double seconds = 0;
+  // What the restore had to read: the distinct blobs of the selected files
+  // and every tree, as stored (the work `plan` estimates a restore from).
+  RestoreSize work;
   std::vector<std::string> problems;  // "path: why"; empty when the drill passed
   bool ok() const { return problems.empty() && files_verified == files_selected; }
 };

@@ -4,6 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_set>
 
 #include "core/id.h"
 #include "core/status.h"
@@ -14,6 +17,24 @@ namespace arkiv::engine {
 struct RestoreSize {
   uint64_t bytes = 0;  // sealed, compressed bytes of the distinct blobs
   uint64_t blobs = 0;  // one ranged read each
+};
+
+// Adds up the distinct blobs of a restore as a tree walk meets them.
+// REQUIRES: the index is loaded.
+class RestoreSizeCounter {
+ public:
+  explicit RestoreSizeCounter(const repo::Repository& repo) : repo_(repo) {}
+  // Counts `blob` (once, however often it is added); false, and failure()
+  // set, when the index does not know it. `path` is for the message.
+  bool Add(const Id& blob, const std::string& path);
+  const RestoreSize& size() const { return size_; }
+  const std::optional<Error>& failure() const { return failure_; }
+
+ private:
+  const repo::Repository& repo_;
+  RestoreSize size_;
+  std::unordered_set<Id, IdHash> seen_;
+  std::optional<Error> failure_;
 };
 
 // REQUIRES: the index is loaded. kDataLoss naming the path when a blob is

@@ -150,4 +150,20 @@ Result<PolicyPlan> PlanPolicy(const Candidate& candidate, const std::vector<Plan
   return plan;
 }
 
+Result<std::optional<double>> EstimateRestoreSeconds(const placement::Policy& policy,
+                                                     const std::vector<PlanCloud>& clouds,
+                                                     const std::vector<bool>& available, const RestoreWork& work,
+                                                     double link_rate) {
+  std::vector<ProviderProfile> profiles;
+  std::vector<double> read_cost, latency;
+  for (const auto& c : clouds) {
+    profiles.push_back(c.profile);
+    read_cost.push_back(c.read_cost);
+    latency.push_back(c.profile.latency);
+  }
+  ASSIGN_OR_RETURN(auto read, DefaultReadPlan(policy, available, read_cost, latency, work));
+  if (!read) return std::optional<double>();
+  return std::optional<double>(PlanSeconds(*read, profiles, link_rate));
+}
+
 }  // namespace arkiv::planning

@@ -95,6 +95,15 @@ struct PolicyPlan {
 Result<std::vector<Candidate>> CandidatePolicies(const std::optional<Candidate>& current, size_t clouds,
                                                  const std::vector<std::string>& requested);
 
+// The seconds a restore of `work` takes from the clouds marked `available`
+// (one per cloud of `policy`, in its order), read as arkiv reads by itself
+// (DefaultReadPlan): what `drill` compares its measured time with. nullopt
+// when those clouds cannot serve. Errors as DefaultReadPlan's.
+Result<std::optional<double>> EstimateRestoreSeconds(const placement::Policy& policy,
+                                                     const std::vector<PlanCloud>& clouds,
+                                                     const std::vector<bool>& available, const RestoreWork& work,
+                                                     double link_rate);
+
 // Evaluates `candidate` over `clouds`. kInvalidArgument when the candidate
 // has more clouds than planning handles (kMaxPlanClouds).
 Result<PolicyPlan> PlanPolicy(const Candidate& candidate, const std::vector<PlanCloud>& clouds,

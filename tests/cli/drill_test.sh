@@ -37,6 +37,44 @@ assert_eq "$(json_eval "$OUT" 'j["bytes_downloaded"] > 0 and j["seconds"] > 0')"
 assert_eq "$(json_eval "$OUT" 'j["price_table"] != "" and j["cost_usd"] == 0 and {c["kind"] for c in j["clouds"]} == {"local"}')" \
   "True" "the restore is priced by the table (local folders cost nothing)"
 
+# The drill's time beside plan's estimate for the same reads. With speeds
+# set in the config file for c1 and c2 (and c0 left out), the model of
+# docs/planning.md gives: c1 serves its own half of the data plus, taking
+# turns with c2, the rebuild of c0's half; so c1 reads all `bytes` and
+# `blobs` requests, and the estimate is bytes/rate + blobs*latency/connections.
+cat > "$WORK/plan.toml" <<EOF
+[clouds.c0]
+url = "$(c 0)"
+[clouds.c1]
+url = "$(c 1)"
+[clouds.c1.plan]
+download_rate = "10MiB"
+latency = "20ms"
+[clouds.c2]
+url = "$(c 2)"
+[clouds.c2.plan]
+download_rate = "10MiB"
+latency = "20ms"
+EOF
+run arkiv --config "$WORK/plan.toml" --repo "$(c 2)" --json drill --without c0
+expect_rc 0 "drill with configured speeds"
+assert_eq "$(json_eval "$OUT" 'j["estimate"]["speeds"]')" "configured" "the estimate says its speeds are configured"
+assert_eq "$(json_eval "$OUT" 'abs(j["estimate"]["seconds"] - (j["read"]["bytes"] / (10 * 2**20) + j["read"]["blobs"] * 0.020 / 8)) < 1e-6 * j["estimate"]["seconds"]')" \
+  "True" "the estimate is the model's for what the drill read"
+assert_eq "$(json_eval "$OUT" 'abs(j["estimate"]["measured_over_estimate"] - j["seconds"] / j["estimate"]["seconds"]) < 1e-9')" \
+  "True" "measured over estimate"
+assert_eq "$(json_eval "$OUT" 'j["read"]["blobs"] > 41 and j["read"]["bytes"] > 3 * 2**20')" "True" \
+  "the reads cover every file's blobs and the trees"
+assert_eq "$(json_eval "$OUT" 'all(c["bytes_per_second"] > 0 for c in j["clouds"])')" "True" \
+  "each cloud's observed rate is reported"
+run arkiv --repo "$(c 0)" drill --without c1
+assert_file_contains "$OUT" "plan's estimate: .* from assumed default speeds; measured" \
+  "without a config the estimate says its speeds are assumed"
+printf '[clouds.c1]\nurl = "%s"\n[clouds.c1.plan]\ndownload_rat = "10MiB"\n' "$(c 1)" > "$WORK/bad.toml"
+run arkiv --config "$WORK/bad.toml" --repo "$(c 0)" drill
+expect_rc 1 "a misspelt plan key is refused"
+expect_err_line "bad.toml:4:1: .*download_rat" "naming the file, the line and the key"
+
 run arkiv --repo "$(c 0)" drill --without c1 --target "$WORK/kept"
 expect_rc 0 "drill --target keeps the files"
 assert_same_tree "$src" "$WORK/kept/src" "the kept restore"

@@ -17,9 +17,11 @@
 #include "cli/exit_codes.h"
 #include "cli/format.h"
 #include "cli/job_record.h"
+#include "cli/plan_inputs.h"
 #include "cli/progress_line.h"
 #include "engine/clouds.h"
 #include "monitor/notify.h"
+#include "planning/plan.h"
 #include "planning/provider_profile.h"
 #include "repo/lock.h"
 #include "repo/system_info.h"
@@ -49,6 +51,39 @@ class ScratchDir {
   explicit ScratchDir(std::string path) : path_(std::move(path)) {}
   std::string path_;
 };
+
+// What `plan` estimates for this drill: the same model (docs/planning.md,
+// "Recovery time") over the clouds the drill read from, with the profiles
+// `plan` uses without --measure (the config file's [clouds.NAME.plan]
+// values, else the kind's assumed speeds), for the blobs the drill read.
+struct DrillEstimate {
+  double seconds = 0;
+  bool configured = false;  // some speed came from the config file, not the default table
+};
+
+Result<std::optional<DrillEstimate>> EstimateDrill(const repo::Repository& repo,
+                                                   const std::vector<planning::PlanCloud>& clouds,
+                                                   const std::vector<std::string>& without,
+                                                   const engine::RestoreSize& work, const PlanRequest& request) {
+  auto placement = engine::PlacementOf(repo);
+  if (!placement) return std::optional<DrillEstimate>();
+  std::vector<bool> available;
+  DrillEstimate estimate;
+  for (const auto& c : clouds) {
+    available.push_back(std::find(without.begin(), without.end(), c.name) == without.end());
+    auto configured = request.configured.find(c.name);
+    if (configured != request.configured.end() &&
+        (configured->second.contains("download_rate") || configured->second.contains("latency"))) {
+      estimate.configured = true;
+    }
+  }
+  ASSIGN_OR_RETURN(auto seconds, planning::EstimateRestoreSeconds(
+                                     placement->policy(), clouds, available,
+                                     {static_cast<double>(work.bytes), static_cast<double>(work.blobs)}, 0));
+  if (!seconds) return std::optional<DrillEstimate>();
+  estimate.seconds = *seconds;
+  return std::optional<DrillEstimate>(estimate);
+}
 
 }  // namespace
 
@@ -134,6 +169,15 @@ void AddDrillCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
         return engine::RunDrill(*repo, options);
       }();
       if (!report) return Fail(report.error());
+      // The clouds as `plan` sees them (kind, prices and speeds, with the
+      // config file's values): for the cost and the estimate.
+      PlanRequest plan_request = ConfiguredPlanRequest(global);
+      std::vector<planning::PlanCloud> profiles;
+      std::optional<DrillEstimate> estimate;
+      if (set) {
+        ASSIGN_OR_RETURN(profiles, CloudSetPlanClouds(*set, plan_request));
+        ASSIGN_OR_RETURN(estimate, EstimateDrill(*repo, profiles, opts->without, report->work, plan_request));
+      }
       // Bytes and requests per cloud, as the placement made them.
       nlohmann::json clouds = nlohmann::json::array();
       uint64_t total_requests = 0, total_down = 0;
@@ -149,24 +193,26 @@ void AddDrillCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
         total_requests += requests;
         total_down += down;
         // What the same reads would cost on the cloud's kind of store, at list
-        // prices (docs/planning.md; free allowances not subtracted).
+        // prices or the config file's (docs/planning.md; free allowances not
+        // subtracted).
         double cost = 0;
         std::string kind;
-        auto spec = std::find_if(set->clouds.begin(), set->clouds.end(), [&](const auto& c) { return c.name == name; });
-        if (spec != set->clouds.end()) {
-          kind = planning::GuessKind(spec->url);
-          if (auto profile = planning::DefaultProfile(kind)) {
-            double gets = static_cast<double>(snap[storage::Operation::kGet].requests);
-            cost = static_cast<double>(down) / planning::kBytesPerGb *
-                       (profile->egress_per_gb + profile->retrieval_per_gb) +
-                   gets / 1000 * profile->get_per_1000;
-          }
+        auto cloud = std::find_if(profiles.begin(), profiles.end(), [&](const auto& c) { return c.name == name; });
+        if (cloud != profiles.end()) {
+          const planning::ProviderProfile& profile = cloud->profile;
+          kind = profile.kind;
+          double gets = static_cast<double>(snap[storage::Operation::kGet].requests);
+          cost = static_cast<double>(down) / planning::kBytesPerGb * (profile.egress_per_gb + profile.retrieval_per_gb) +
+                 gets / 1000 * profile.get_per_1000;
         }
         total_cost += cost;
+        // Observed download rate: what to give as download_rate in
+        // [clouds.NAME.plan] so that `plan` estimates from this machine's reality.
         clouds.push_back({{"name", name},
                           {"kind", kind},
                           {"requests", requests},
                           {"bytes_downloaded", down},
+                          {"bytes_per_second", static_cast<double>(down) / std::max(report->seconds, 1e-3)},
                           {"errors", errors},
                           {"cost_usd", cost}});
       }
@@ -185,7 +231,14 @@ void AddDrillCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                        {"cost_usd", total_cost},
                        {"price_table", planning::kPriceTableDate},
                        {"clouds", clouds},
+                       {"read", {{"bytes", report->work.bytes}, {"blobs", report->work.blobs}}},
+                       {"estimate", nullptr},
                        {"problems", report->problems}};
+      if (estimate) {
+        j["estimate"] = {{"seconds", estimate->seconds},
+                         {"measured_over_estimate", report->seconds / std::max(estimate->seconds, 1e-9)},
+                         {"speeds", estimate->configured ? "configured" : "assumed"}};
+      }
       // The record goes to every cloud, the left-out ones too: the drill is over.
       if (!opts->without.empty()) RETURN_IF_ERROR(engine::AttachClouds(*repo, CloudStoreOpener(global)));
       RecordJob(*repo, global, {start_ns, "drill", "", ok, report->seconds, report->bytes_restored, j.dump()}, true);
@@ -212,15 +265,27 @@ void AddDrillCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                                    HumanBytes(static_cast<uint64_t>(static_cast<double>(report->bytes_restored) /
                                                                     std::max(report->seconds, 1e-3))));
           for (const auto& c : clouds) {
-            std::cout << fmt::format("  cloud {:<12} {:>6} requests {:>10} downloaded  ${:.4f} as {}\n",
-                                     c["name"].get<std::string>(), c["requests"].get<uint64_t>(),
-                                     HumanBytes(c["bytes_downloaded"].get<uint64_t>()), c["cost_usd"].get<double>(),
-                                     c["kind"].get<std::string>().empty() ? "-" : c["kind"].get<std::string>());
+            std::cout << fmt::format(
+                "  cloud {:<12} {:>6} requests {:>10} downloaded {:>10}/s  ${:.4f} as {}\n",
+                c["name"].get<std::string>(), c["requests"].get<uint64_t>(),
+                HumanBytes(c["bytes_downloaded"].get<uint64_t>()),
+                HumanBytes(static_cast<uint64_t>(c["bytes_per_second"].get<double>())), c["cost_usd"].get<double>(),
+                c["kind"].get<std::string>().empty() ? "-" : c["kind"].get<std::string>());
           }
           for (const auto& name : opts->without)
             std::cout << fmt::format("  cloud {:<12} left out, not contacted\n", name);
           std::cout << fmt::format("  restore cost at list prices ({} table): ${:.4f}\n", planning::kPriceTableDate,
                                    total_cost);
+          if (estimate) {
+            // The comparison tells whether `plan`'s recovery times can be
+            // trusted here; the observed rates above are the fix when not.
+            std::cout << fmt::format(
+                "  plan's estimate: {:.1f}s from {} speeds; measured {:.1f}s ({:.2f}x the estimate){}\n",
+                estimate->seconds, estimate->configured ? "configured" : "assumed default", report->seconds,
+                report->seconds / std::max(estimate->seconds, 1e-9),
+                estimate->configured ? "" : "\n  (set download_rate and latency in [clouds.NAME.plan] of the config "
+                                            "file to plan from what you see)");
+          }
           std::cout << (ok ? "PASSED\n" : "FAILED\n");
         }
       }

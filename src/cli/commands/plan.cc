@@ -30,8 +30,8 @@ struct PlanOptions {
   bool measure = false;
 };
 
-Result<PlanRequest> RequestFrom(const PlanOptions& opts) {
-  PlanRequest request;
+Result<PlanRequest> RequestFrom(const GlobalOptions& global, const PlanOptions& opts) {
+  PlanRequest request = ConfiguredPlanRequest(global);
   request.clouds = opts.clouds;
   request.assume_clouds = opts.assume_clouds;
   request.measure = opts.measure;
@@ -61,7 +61,7 @@ Result<planning::PlanSettings> SettingsFrom(const PlanOptions& opts) {
 }
 
 Result<int> RunPlan(const GlobalOptions& global, const PlanOptions& opts) {
-  ASSIGN_OR_RETURN(PlanRequest request, RequestFrom(opts));
+  ASSIGN_OR_RETURN(PlanRequest request, RequestFrom(global, opts));
   ASSIGN_OR_RETURN(planning::PlanSettings settings, SettingsFrom(opts));
   PlanReport report;
   report.settings = settings;
