@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,12 +42,23 @@ struct SourceState {
   std::string Label() const;      // "host:/a,/b"
 };
 
+// What the newest drill of a host did (from its recorded JSON).
+struct DrillDetail {
+  std::vector<std::string> without;  // the clouds left out
+  uint64_t files_selected = 0;
+  uint64_t files_verified = 0;
+  uint64_t bytes_restored = 0;
+  double cost_usd = 0;
+  std::optional<double> estimate_seconds;  // plan's estimate of the same restore
+};
+
 struct JobState {
   std::string kind;  // "check", "repair", "drill"
   std::string host;
   int64_t time_ns = 0;
   bool ok = true;
   double seconds = 0;
+  std::optional<DrillDetail> drill;  // drills recorded with their details
 };
 
 struct StatusInput {

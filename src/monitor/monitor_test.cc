@@ -100,8 +100,8 @@ StatusInput Healthy() {
   in.write_quorum = 2;
   for (const char* name : {"aws", "azure", "nas"}) in.clouds.push_back({name, true, 10, 20, "", true, 5, 1000, 0, 0});
   in.sources.push_back({"h1", {"/srv"}, 999 * kHour, 10, {100, 200}, 30, 24 * 3600.0, {}});
-  in.jobs.push_back({"check", "h1", 990 * kHour, true, 5});
-  in.jobs.push_back({"drill", "h1", 900 * kHour, true, 50});
+  in.jobs.push_back({"check", "h1", 990 * kHour, true, 5, std::nullopt});
+  in.jobs.push_back({"drill", "h1", 900 * kHour, true, 50, DrillDetail{{"aws", "nas"}, 12, 12, 4096, 0.25, 7.5}});
   return in;
 }
 
@@ -175,6 +175,10 @@ TEST(HealthTest, MetricsCarryTheFactsAndTheVerdict) {
       << text;
   EXPECT_NE(text.find("arkiv_rpo_seconds{"), std::string::npos);
   EXPECT_NE(text.find("arkiv_last_job_success{job=\"check\",host=\"h1\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("arkiv_last_drill_info{host=\"h1\",without=\"aws,nas\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("arkiv_last_drill_files_verified{host=\"h1\"} 12\n"), std::string::npos);
+  EXPECT_NE(text.find("arkiv_last_drill_restored_bytes{host=\"h1\"} 4096\n"), std::string::npos);
+  EXPECT_NE(text.find("arkiv_last_drill_estimate_seconds{host=\"h1\"} 7.5\n"), std::string::npos);
   // Every sample line belongs to a family announced before it.
   std::string family;
   for (size_t pos = 0; pos < text.size();) {

@@ -63,6 +63,25 @@ void ListCloud(storage::Store& store, CloudState& state, std::vector<std::string
   }
 }
 
+std::optional<DrillDetail> DrillDetailOf(const JobSummary& job) {
+  if (job.kind != "drill" || job.detail.empty()) return std::nullopt;
+  // Recorded by another version or damaged: the job is still shown, without details.
+  auto j = nlohmann::json::parse(job.detail, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  try {
+    DrillDetail d;
+    d.without = j.value("without", std::vector<std::string>{});
+    d.files_selected = j.value("files_selected", uint64_t{0});
+    d.files_verified = j.value("files_verified", uint64_t{0});
+    d.bytes_restored = j.value("bytes_restored", uint64_t{0});
+    d.cost_usd = j.value("cost_usd", 0.0);
+    if (auto e = j.find("estimate"); e != j.end() && e->is_object()) d.estimate_seconds = e->value("seconds", 0.0);
+    return d;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
 }  // namespace
 
 Result<StatusInput> GatherStatus(repo::Repository& repo, const GatherOptions& options) {
@@ -131,7 +150,7 @@ Result<StatusInput> GatherStatus(repo::Repository& repo, const GatherOptions& op
     in.sources.push_back(std::move(s));
   }
   ASSIGN_OR_RETURN(auto jobs, LoadJobSummaries(repo));
-  for (const auto& j : jobs) in.jobs.push_back({j.kind, j.host, j.time_ns, j.ok, j.seconds});
+  for (const auto& j : jobs) in.jobs.push_back({j.kind, j.host, j.time_ns, j.ok, j.seconds, DrillDetailOf(j)});
 
   return in;
 }
@@ -166,8 +185,18 @@ nlohmann::json StatusJson(const StatusInput& in, const StatusReport& report) {
   }
   nlohmann::json jobs_json = nlohmann::json::array();
   for (const auto& j : in.jobs) {
-    jobs_json.push_back(
-        {{"kind", j.kind}, {"host", j.host}, {"time_ns", j.time_ns}, {"ok", j.ok}, {"seconds", j.seconds}});
+    nlohmann::json job{
+        {"kind", j.kind}, {"host", j.host}, {"time_ns", j.time_ns}, {"ok", j.ok}, {"seconds", j.seconds}};
+    if (j.drill) {
+      job["drill"] = {{"without", j.drill->without},
+                      {"files_selected", j.drill->files_selected},
+                      {"files_verified", j.drill->files_verified},
+                      {"bytes_restored", j.drill->bytes_restored},
+                      {"cost_usd", j.drill->cost_usd},
+                      {"estimate_seconds", j.drill->estimate_seconds ? nlohmann::json(*j.drill->estimate_seconds)
+                                                                     : nlohmann::json(nullptr)}};
+    }
+    jobs_json.push_back(std::move(job));
   }
   nlohmann::json findings = nlohmann::json::array();
   for (const auto& f : report.findings) {

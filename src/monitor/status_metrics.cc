@@ -1,6 +1,7 @@
 #include "monitor/status_metrics.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/prometheus_writer.h"
 
@@ -75,6 +76,33 @@ std::string StatusMetricsText(const StatusInput& in, const StatusReport& report)
   for (const auto& j : in.jobs) w.Sample("arkiv_last_job_success", JobLabels(j), j.ok ? 1 : 0);
   w.Family("arkiv_last_job_duration_seconds", "gauge", "Duration of the newest job of that kind.");
   for (const auto& j : in.jobs) w.Sample("arkiv_last_job_duration_seconds", JobLabels(j), j.seconds);
+  // The newest drill of each host, in detail: what it left out, what it
+  // restored, and plan's estimate beside arkiv_last_job_duration_seconds.
+  std::vector<const JobState*> drills;
+  for (const auto& j : in.jobs) {
+    if (j.drill) drills.push_back(&j);
+  }
+  if (!drills.empty()) {
+    auto host = [](const JobState& j) { return fmt::format("host=\"{}\"", PrometheusLabelValue(j.host)); };
+    w.Family("arkiv_last_drill_info", "gauge", "The clouds the newest drill of the host left out (1).");
+    for (const JobState* j : drills) {
+      w.Sample("arkiv_last_drill_info",
+               fmt::format("{},without=\"{}\"", host(*j), PrometheusLabelValue(fmt::format("{}", fmt::join(j->drill->without, ",")))),
+               1);
+    }
+    w.Family("arkiv_last_drill_files_verified", "gauge", "Files the newest drill restored and verified.");
+    for (const JobState* j : drills) w.Sample("arkiv_last_drill_files_verified", host(*j), j->drill->files_verified);
+    w.Family("arkiv_last_drill_files_selected", "gauge", "Files the newest drill set out to restore.");
+    for (const JobState* j : drills) w.Sample("arkiv_last_drill_files_selected", host(*j), j->drill->files_selected);
+    w.Family("arkiv_last_drill_restored_bytes", "gauge", "Bytes of files the newest drill restored.");
+    for (const JobState* j : drills) w.Sample("arkiv_last_drill_restored_bytes", host(*j), j->drill->bytes_restored);
+    w.Family("arkiv_last_drill_estimate_seconds", "gauge", "What plan estimated for the newest drill's restore.");
+    for (const JobState* j : drills) {
+      if (j->drill->estimate_seconds) {
+        w.Sample("arkiv_last_drill_estimate_seconds", host(*j), *j->drill->estimate_seconds);
+      }
+    }
+  }
   return w.Take();
 }
 

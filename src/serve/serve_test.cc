@@ -147,8 +147,8 @@ StatusInput TwoClouds() {
   s.sizes = {100, 200};
   s.times_ns = {kNow - 2 * kHour, kNow - kHour};
   in.sources.push_back(s);
-  in.jobs.push_back({"check", "h1", kNow - kHour, true, 2});
-  in.jobs.push_back({"drill", "h1", kNow - kHour, true, 3});
+  in.jobs.push_back({"check", "h1", kNow - kHour, true, 2, std::nullopt});
+  in.jobs.push_back({"drill", "h1", kNow - kHour, true, 3, std::nullopt});
   return in;
 }
 

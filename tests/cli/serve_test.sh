@@ -113,6 +113,9 @@ assert_file_contains "$m" "^arkiv_backup_duration_seconds\{host=\"[^\"]+\",sourc
   "the last backup's duration"
 assert_file_contains "$m" '^arkiv_snapshots\{host="[^"]+",source="[^"]+"\} 2$' "two snapshots"
 assert_file_contains "$m" '^arkiv_last_job_success\{job="drill",host="[^"]+"\} 1$' "the drill's result"
+assert_file_contains "$m" '^arkiv_last_drill_info\{host="[^"]+",without="c2"\} 1$' "the cloud the drill left out"
+assert_file_contains "$m" '^arkiv_last_drill_files_verified\{host="[^"]+"\} [1-9][0-9]*$' "the files it verified"
+assert_file_contains "$m" '^arkiv_last_drill_estimate_seconds\{host="[^"]+"\} [0-9.e+-]+$' "plan's estimate of it"
 assert_file_contains "$m" '^arkiv_cloud_stored_bytes\{cloud="c1"\} [1-9][0-9]*$' "bytes stored on c1"
 assert_file_contains "$m" '^arkiv_serve_last_refresh_success 1$' "the refresh succeeded"
 assert_file_contains "$m" '^arkiv_store_requests_total\{cloud="c2",op="stat"\} [1-9][0-9]*$' \
@@ -185,6 +188,8 @@ def job_ok(kind):
     row = re.search(r'<tr class="job" data-kind="%s">(.*?)</tr>' % kind, dom)
     return bool(row) and 'class="pill ok">ok<' in row.group(1)
 print("drill", job_ok("drill"), "check", job_ok("check"))
+drill = re.search(r'<tr class="job" data-kind="drill">(.*?)</tr>', dom)
+print("drill detail", bool(drill) and bool(re.search(r"without c2 · (\d+) of \1 files verified · .* · plan estimated [0-9.]+s", drill.group(1))))
 print("charts", dom.count('class="sparkline"'), len(re.findall(r"<rect [^>]*rx=", dom)), dom.count("<circle"))
 print("source", "within the RPO" in text)
 EOF
@@ -195,6 +200,7 @@ c0 up
 c1 up
 c2 down
 drill True check True
+drill detail True
 charts 3 3 2
 source True" "the page shows the verdict, the clouds (c2 down), the drill and check, the charts, the source"
 # Every request the page made went to the server (Chromium's own background
