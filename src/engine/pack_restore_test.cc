@@ -234,10 +234,29 @@ TEST_F(DamagedPackRestoreTest, ATruncatedPackStillGivesTheBlobsBeforeTheCut) {
   ASSERT_NE(pack, nullptr);
   pack->resize(last.entry.offset + 10);
   std::set<std::string> cut;
-  for (const std::string rel : {"data/f0", "data/f1", "data/f2", "data/f3", "data/f4", "data/f5", "data/f6",
-                                "data/f7", "data/f8", "data/f9", "data/f10", "data/f11", "data/f12", "data/f13",
-                                "data/f14", "data/f15", "data/f16", "data/f17", "data/f18", "data/f19",
-                                "data/copy-of-f7", "data/copy-of-f8", "data/sub/copy-of-f9"}) {
+  for (const std::string rel : {"data/f0",
+                                "data/f1",
+                                "data/f2",
+                                "data/f3",
+                                "data/f4",
+                                "data/f5",
+                                "data/f6",
+                                "data/f7",
+                                "data/f8",
+                                "data/f9",
+                                "data/f10",
+                                "data/f11",
+                                "data/f12",
+                                "data/f13",
+                                "data/f14",
+                                "data/f15",
+                                "data/f16",
+                                "data/f17",
+                                "data/f18",
+                                "data/f19",
+                                "data/copy-of-f7",
+                                "data/copy-of-f8",
+                                "data/sub/copy-of-f9"}) {
     if (Where(rel).entry.offset == last.entry.offset) cut.insert(rel);
   }
 
@@ -299,10 +318,10 @@ Id PackId(uint8_t tag) {
 TEST(RestorePlanTest, CoalescesNearBlobsOfAPackAndSplitsAtGapsSpansAndPacks) {
   repo::Index index;
   // Pack 1: a(0..100) b(100..200) [gap 1000] c(1200..1300) [gap 5000] d(6300..6400) e(6400..9400)
-  index.AddPack({PackId(1),
-                 20000,
-                 {Entry(1, 0, 100), Entry(2, 100, 100), Entry(3, 1200, 100), Entry(4, 6300, 100),
-                  Entry(5, 6400, 3000)}});
+  index.AddPack(
+      {PackId(1),
+       20000,
+       {Entry(1, 0, 100), Entry(2, 100, 100), Entry(3, 1200, 100), Entry(4, 6300, 100), Entry(5, 6400, 3000)}});
   index.AddPack({PackId(2), 20000, {Entry(6, 0, 100)}});
   auto id = [](uint8_t tag) { return Entry(tag, 0, 0).id; };
   // Files list blobs out of pack order, share them and repeat them.

@@ -317,7 +317,7 @@ void Restorer::RestoreRun(const PackRun& run) {
     } else if (!(*opened)[k]) {
       error = &(*opened)[k].error();
     } else if ((*opened)[k]->size() != blob.entry.raw_length) {
-      wrong_size = Error(Code::kDataLoss, fmt::format("blob {}: {} bytes opened, the index says {}", blob.entry.id.Hex(),
+      wrong_size = Error(Code::kDataLoss, fmt::format("blob {}: opened {} bytes, index says {}", blob.entry.id.Hex(),
                                                       (*opened)[k]->size(), blob.entry.raw_length));
       error = &wrong_size;
     }

@@ -33,7 +33,7 @@ void AddRestoreCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   cmd->add_option("-t,--target", opts->target, "Directory to restore into (created if missing)")->required();
   cmd->add_option("-i,--include", opts->includes, "Restore only this path and what is below it (repeatable)");
   cmd->add_flag("--verify", opts->verify, "Read the restored files back and check every chunk against its id");
-  cmd->add_option("--workers", opts->workers, "Pack ranges read and written in parallel (default: 2 per core, 4 to 16)");
+  cmd->add_option("--workers", opts->workers, "Pack ranges read and written at once (default: 2 per core, 4 to 16)");
   cmd->callback([&global, &exit_code, opts] {
     exit_code = RunCommand(global, [&]() -> Result<int> {
       ASSIGN_OR_RETURN(auto repo, OpenRepository(global));
