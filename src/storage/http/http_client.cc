@@ -13,6 +13,10 @@
 namespace arkiv::storage::http {
 namespace {
 
+// Most bytes reserved for a body before they arrive: a default pack (16 MiB)
+// and more, never what a hostile Content-Length asks for.
+constexpr uint64_t kMaxBodyReservation = uint64_t{64} << 20;
+
 void GlobalInit() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -49,9 +53,12 @@ size_t WriteBody(char* data, size_t size, size_t count, void* user) {
   Response& response = transfer->response;
   if (response.body.empty()) {
     // One allocation for the whole body. Here, not when the header arrives:
-    // a HEAD's Content-Length announces a body that never comes.
+    // a HEAD's Content-Length announces a body that never comes. The header
+    // is the server's word, not bytes received: a hostile or broken server
+    // announcing gigabytes gets kMaxBodyReservation at first, and the body
+    // grows only with the bytes that do arrive.
     uint64_t length = std::strtoull(response.Header("content-length").c_str(), nullptr, 10);
-    if (length <= (uint64_t{4} << 30)) response.body.reserve(length);
+    response.body.reserve(std::min(length, kMaxBodyReservation));
   }
   response.body.insert(response.body.end(), data, data + size * count);
   return size * count;
