@@ -14,7 +14,8 @@ std::string Masked(std::string text) {
 }
 
 TEST(HiddenArgumentsTest, SasAndSigValuesAreMasked) {
-  EXPECT_EQ(Masked("azure://a/b?sas=%3Fsv%3D1%26sig%3Dabc&tier=Hot"), "azure://a/b?sas=" + std::string(21, '*') + "&tier=Hot");
+  EXPECT_EQ(Masked("azure://a/b?sas=%3Fsv%3D1%26sig%3Dabc&tier=Hot"),
+            "azure://a/b?sas=" + std::string(21, '*') + "&tier=Hot");
   EXPECT_EQ(Masked("azure://a/b?endpoint=http://h&sas=sv=1&sig=abc%2B"),
             "azure://a/b?endpoint=http://h&sas=****&sig=******");
   EXPECT_EQ(Masked("--cloud=az=azure://a/b?sig=x"), "--cloud=az=azure://a/b?sig=*");

@@ -70,7 +70,7 @@ class BackupObserver {
 struct BackupResult {
   Id snapshot_id;
   repo::Snapshot snapshot;
-  std::vector<std::pair<std::string, Error>> warnings;               // left out
+  std::vector<std::pair<std::string, Error>> warnings;                  // left out
   std::vector<std::pair<std::string, std::string>> changed_while_read;  // stored as read
 };
 

@@ -39,7 +39,9 @@ class ChangeWhileReadTest : public ::testing::Test {
   int fd_ = -1;
 };
 
-TEST_F(ChangeWhileReadTest, AnUntouchedFileReadWholeIsUnchanged) { EXPECT_EQ(After(10), ""); }
+TEST_F(ChangeWhileReadTest, AnUntouchedFileReadWholeIsUnchanged) {
+  EXPECT_EQ(After(10), "");
+}
 
 TEST_F(ChangeWhileReadTest, AFileThatGrewIsReported) {
   WriteFile(path_, "0123456789 and more");
