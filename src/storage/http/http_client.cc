@@ -26,6 +26,8 @@ struct Transfer {
   const Request* request = nullptr;
   size_t sent = 0;
   Response response;
+  uint64_t max_body_bytes = 0;
+  bool too_long = false;  // the body passed max_body_bytes: abandoned
 };
 
 size_t ReadBody(char* buffer, size_t size, size_t count, void* user) {
@@ -59,6 +61,10 @@ size_t WriteBody(char* data, size_t size, size_t count, void* user) {
     // grows only with the bytes that do arrive.
     uint64_t length = std::strtoull(response.Header("content-length").c_str(), nullptr, 10);
     response.body.reserve(std::min(length, kMaxBodyReservation));
+  }
+  if (response.body.size() + size * count > transfer->max_body_bytes) {
+    transfer->too_long = true;
+    return 0;  // curl stops the transfer (CURLE_WRITE_ERROR)
   }
   response.body.insert(response.body.end(), data, data + size * count);
   return size * count;
@@ -156,6 +162,7 @@ Result<Response> Client::Send(const Request& request) {
   if (curl == nullptr) return Fail(Code::kResourceExhausted, "cannot create a curl handle");
   Transfer transfer;
   transfer.request = &request;
+  transfer.max_body_bytes = options_.max_body_bytes;
   HeaderList headers;
   for (const auto& [name, value] : request.headers) {
     // "Name;" sends an empty header; "Name:" would remove it.
@@ -182,6 +189,11 @@ Result<Response> Client::Send(const Request& request) {
   SetMethod(curl, request, transfer);
 
   CURLcode rc = curl_easy_perform(curl);
+  if (transfer.too_long) {
+    curl_easy_cleanup(curl);
+    return Fail(Code::kDataLoss, fmt::format("{} {}: the answer is longer than {} bytes, more than any object",
+                                             request.method, RedactedUrl(request.url), options_.max_body_bytes));
+  }
   if (rc != CURLE_OK) {
     // The handle may hold a broken connection: do not pool it.
     curl_easy_cleanup(curl);
