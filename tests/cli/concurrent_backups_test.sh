@@ -16,15 +16,7 @@ export ARKIV_PASSWORD=many-hosts
 export ARKIV_CACHE_DIR=$WORK/cache
 unset ARKIV_REPOSITORY
 
-start_moto || finish
-start_azurite || finish
-start_sshd || finish
-export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing-secret AWS_DEFAULT_REGION=us-east-1
-export AZURE_STORAGE_CONNECTION_STRING=$AZURITE_CONNECTION
-s3="s3://arkiv-many/repo?endpoint=http://127.0.0.1:$MOTO_PORT&region=us-east-1"
-az="azure://devstoreaccount1/arkiv-many/repo?endpoint=$AZURITE_ENDPOINT"
-mkdir -p "$WORK/sftp-cloud"
-sftp=$(sftp_url "$WORK/sftp-cloud/repo")
+start_three_clouds arkiv-many
 urls=("$s3" "$az" "$sftp" "$s3")
 
 run arkiv init --kdf-cost 10 --pack-size 1 --create-bucket --cloud "aws=$s3" --cloud "azure=$az" \
