@@ -10,6 +10,7 @@
 #include "crypto/sha256.h"
 #include "engine/tree_walker.h"
 #include "repo/pack.h"
+#include "repo/prune_marker.h"
 
 namespace arkiv::engine {
 namespace {
@@ -87,6 +88,16 @@ Status Checker::CheckPacks() {
     std::string name = repo::PackName(type, pack.id);
     indexed.insert(name);
     auto it = stored.find(name);
+    bool marked = repo_.marked_packs().contains(pack.id);
+    if (it == stored.end() && marked) {
+      // Swept by a prune after this check read the index: only the blobs a
+      // snapshot still needs from it are errors (CheckSnapshots).
+      Problem({"swept pack", true, name, "", fmt::format("pack {} was deleted by prune during this check", name), {},
+               0});
+      for (const auto& blob : pack.blobs) bad_blobs_.emplace(blob.id, name);
+      return;
+    }
+    if (marked) report_.packs_marked++;
     if (it == stored.end()) {
       PackProblem(
           {"missing pack", false, name, "", fmt::format("pack {} is indexed but missing from the store", name), {}, 0});
@@ -100,7 +111,9 @@ Status Checker::CheckPacks() {
     if (options_.read_data) to_read.push_back(pack);
   });
   for (const auto& [name, size] : stored) {
-    if (!indexed.contains(name)) {
+    if (!indexed.contains(name) && repo_.marked_packs().contains(*repo::IdFromName(name))) {
+      report_.packs_marked++;
+    } else if (!indexed.contains(name)) {
       Problem({"unindexed pack", true, name, "",
                fmt::format("pack {} is in no index (left by an interrupted backup; `arkiv prune` removes it)", name),
                {}, 0});
@@ -199,6 +212,11 @@ Status Checker::CheckSnapshots() {
 
 Result<CheckReport> Checker::Run() {
   std::vector<std::pair<Id, Error>> damaged;
+  ASSIGN_OR_RETURN(auto markers, repo::LoadPruneMarkers(repo_));
+  report_.prune_markers = markers.size();
+  for (const auto& m : markers) {
+    if (report_.next_sweep_ns == 0 || m.marker.DueNs() < report_.next_sweep_ns) report_.next_sweep_ns = m.marker.DueNs();
+  }
   RETURN_IF_ERROR(repo_.LoadIndex(&damaged));
   for (const auto& [id, error] : damaged) {
     Problem({"damaged index", false, repo::FileName(repo::FileKind::kIndex, id), "", error.message(), {}, 0});
