@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -214,11 +213,6 @@ Status Sweep(repo::Repository& repo, int64_t now, PruneReport& report, PruneProg
       return used.contains(blob.id) && copies_kept[blob.id] == 0;
     });
     if (!needed) {
-      if (std::getenv("DBG")) {
-        std::string b;
-        for (const auto& blob : pack.blobs) b += " " + blob.id.Short() + (used.contains(blob.id) ? "(used)" : "");
-        fmt::print(stderr, "  sweep deletes {} due {}:{}\n", pack.id.Short(), now, b);
-      }
       index_shrinks = true;
       return;
     }
@@ -233,7 +227,12 @@ Status Sweep(repo::Repository& repo, int64_t now, PruneReport& report, PruneProg
   // Crash-safe order: until the superseding index file exists the old index
   // is in force and every doomed pack still stored; after it, no index in
   // force lists a doomed pack, and the markers still name them.
-  if (index_shrinks) RETURN_IF_ERROR(RewriteIndex(repo, staying, repo.index().LoadedFiles(), report));
+  if (index_shrinks) {
+    std::vector<Id> old_files = repo.index().LoadedFiles();
+    const auto& stale = repo.superseded_index_files();
+    old_files.insert(old_files.end(), stale.begin(), stale.end());
+    RETURN_IF_ERROR(RewriteIndex(repo, staying, old_files, report));
+  }
   progress.packs_total += doomed.size();
   for (const auto& [id, name] : doomed) {
     auto st = repo.store().Remove(name);

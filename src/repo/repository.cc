@@ -169,8 +169,12 @@ Status Repository::LoadIndex(std::vector<std::pair<Id, Error>>* damaged, MarkedP
     files.emplace_back(id, std::move(*file));
   }
   std::vector<const IndexedPack*> marked_later;
+  superseded_files_.clear();
   for (const auto& [id, file] : files) {
-    if (superseded.contains(id)) continue;
+    if (superseded.contains(id)) {
+      superseded_files_.push_back(id);
+      continue;
+    }
     for (const auto& pack : file.packs) {
       if (marked_packs_.contains(pack.id)) {
         marked_later.push_back(&pack);

@@ -88,6 +88,10 @@ class Repository {
   // (replacing what the index held). With `damaged`, an unreadable index file
   // is recorded there and skipped instead of failing.
   Status LoadIndex(std::vector<std::pair<Id, Error>>* damaged = nullptr, MarkedPacks marked = MarkedPacks::kLast);
+  // Index files found superseded at the last LoadIndex but still stored (a
+  // prune stopped before deleting them). A new superseding file must name
+  // them too: once their superseder is gone they would be in force again.
+  const std::vector<Id>& superseded_index_files() const { return superseded_files_; }
   // The packs prune markers named at the last LoadIndex.
   const std::unordered_set<Id, IdHash>& marked_packs() const { return marked_packs_; }
   Index& index() { return index_; }
@@ -111,6 +115,7 @@ class Repository {
   Config config_;
   Index index_;
   std::unordered_set<Id, IdHash> marked_packs_;
+  std::vector<Id> superseded_files_;
 };
 
 }  // namespace arkiv::repo
