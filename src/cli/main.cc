@@ -3,12 +3,14 @@
 #include <malloc.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/config_options.h"
 #include "cli/exit_codes.h"
+#include "cli/hidden_arguments.h"
 #include "core/log.h"
 
 int main(int argc, char** argv) {
@@ -87,8 +89,11 @@ int main(int argc, char** argv) {
     if (global.verbose) arkiv::SetLogLevel(arkiv::LogLevel::kDebug);
     if (auto loaded = LoadConfig(global); !loaded) throw CLI::RuntimeError(ReportError(global, loaded.error()));
   });
+  // CLI11 takes the arguments last first.
+  std::vector<std::string> args = TakeArgumentsHidingSecrets(argc, argv);
+  std::reverse(args.begin(), args.end());
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

@@ -15,13 +15,13 @@
 namespace arkiv::cli {
 namespace {
 
-// A restore reads one blob per request; chunks average 1 MiB (FastCDC,
-// design.md §6), which is what a given --size is divided into.
-constexpr double kAverageBlob = 1024.0 * 1024.0;
+// A restore reads packs whole, or in runs of nearby blobs (engine/
+// restore_plan.h): a given --size is read in requests of a default pack.
+constexpr double kRequestBytes = 16.0 * 1024 * 1024;
 constexpr int64_t kMonthNs = int64_t{30} * 86400 * 1'000'000'000;
 
 planning::RestoreWork WorkOfSize(uint64_t size) {
-  return {static_cast<double>(size), std::ceil(static_cast<double>(size) / kAverageBlob)};
+  return {static_cast<double>(size), std::ceil(static_cast<double>(size) / kRequestBytes)};
 }
 
 const std::map<std::string, std::string>& SettingsOf(const PlanRequest& request, const std::string& name) {
@@ -153,7 +153,7 @@ Status FillFigures(repo::Repository& repo, const PlanRequest& request, PlanInput
   }
   const auto& latest = snapshots.back();  // LoadSnapshots: oldest first
   ASSIGN_OR_RETURN(engine::RestoreSize size, engine::RestoreSizeOf(repo, latest.snapshot.tree));
-  f.restore = {static_cast<double>(size.bytes), static_cast<double>(size.blobs)};
+  f.restore = {static_cast<double>(size.bytes), static_cast<double>(size.requests)};
   inputs.restore_source = fmt::format("latest snapshot {}", latest.id.Short());
   return OkStatus();
 }

@@ -47,12 +47,28 @@ TEST(KdfTest, ParametersOutOfBoundsAreInvalidArgument) {
       {.n = 16, .r = 1, .p = kMaxScryptP + 1},
       // Each bound holds, but together they need 16 GiB.
       {.n = kMaxScryptN, .r = kMaxScryptR, .p = 1},
+      // 2 GiB in one lane.
+      {.n = 1 << 21, .r = 8, .p = 1},
+      // 1 GiB per lane is allowed, but not in 5 lanes (5 GiB of work).
+      {.n = 1 << 20, .r = 8, .p = 5},
   };
   for (const auto& params : bad) {
     auto key = DeriveKey("pw", AsBytes("salt"), params);
     ASSERT_FALSE(key) << params.n << " " << params.r << " " << params.p;
     EXPECT_EQ(CodeOf(key), Code::kInvalidArgument);
   }
+}
+
+TEST(KdfTest, EveryCostTheCommandLineOffersIsWithinTheBounds) {
+  // init/key add --kdf-cost take kMinScryptCost..kMaxScryptCost: all of them
+  // must open again, and the default must be one of them.
+  EXPECT_LE(kMinScryptCost, kDefaultScryptCost);
+  EXPECT_LE(kDefaultScryptCost, kMaxScryptCost);
+  EXPECT_EQ(ScryptParamsForCost(kDefaultScryptCost).n, ScryptParams{}.n);
+  for (int cost = kMinScryptCost; cost <= kMaxScryptCost; ++cost) {
+    EXPECT_TRUE(CheckScryptParams(ScryptParamsForCost(cost))) << cost;
+  }
+  EXPECT_FALSE(CheckScryptParams(ScryptParamsForCost(kMaxScryptCost + 1)));
 }
 
 TEST(KdfTest, LargestBoundsStillAccepted) {

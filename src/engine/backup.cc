@@ -98,6 +98,7 @@ class Backup {
   Status ReadFileContent(const std::string& path, Node& node);
   Result<Id> SaveTree(const Tree& tree);
   void Warn(const std::string& path, const Error& error);
+  void ChangedWhileRead(const std::string& path, const std::string& what);
   std::optional<repo::SnapshotRecord> FindParentSnapshot(const std::vector<std::string>& paths);
   int64_t Now() const { return options_.clock ? options_.clock() : repo::NowUnixNanos(); }
   // Fails if the backup outlived its lease and a prune marker it did not see
@@ -116,6 +117,7 @@ class Backup {
 
   std::mutex warnings_mutex_;
   std::vector<std::pair<std::string, Error>> warnings_;
+  std::vector<std::pair<std::string, std::string>> changed_while_read_;
   std::atomic<uint64_t> files_new_{0}, files_changed_{0}, files_unchanged_{0}, bytes_total_{0};
   std::atomic<uint64_t> bytes_read_{0};
   dev_t root_device_ = 0;
@@ -174,8 +176,22 @@ Status Backup::ReadFileContent(const std::string& path, Node& node) {
     sealers_.Submit([this, id, data = std::move(*chunk)] { (void)saver_.Save(repo::BlobType::kData, id, data); });
   }
   bytes_read_ += size;
-  node.size = size;  // what was read, should the file have changed meanwhile
+  struct stat after{};
+  if (::fstat(fd.get(), &after) != 0) return FailErrno(errno, "stat " + path);
+  std::string change = ChangeWhileRead(node, after, size);
+  // The node keeps the times of the listing, from before the read: the next
+  // backup sees the new ones and reads the file again.
+  node.size = size;
+  if (!change.empty()) ChangedWhileRead(path, change);
   return OkStatus();
+}
+
+void Backup::ChangedWhileRead(const std::string& path, const std::string& what) {
+  {
+    std::lock_guard lock(warnings_mutex_);
+    changed_while_read_.emplace_back(path, what);
+  }
+  if (observer_) observer_->OnChangedWhileRead(path, what);
 }
 
 FileOutcome Backup::BackupFile(const std::string& path, Node node, const Node* before) {
@@ -498,7 +514,7 @@ Result<BackupResult> Backup::Run() {
   s.bytes_stored = saver_.stats().bytes_stored;
   s.duration_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSIGN_OR_RETURN(Id snapshot_id, repo_.SaveFile(repo::FileKind::kSnapshot, snap.Serialize()));
-  return BackupResult{snapshot_id, std::move(snap), std::move(warnings_)};
+  return BackupResult{snapshot_id, std::move(snap), std::move(warnings_), std::move(changed_while_read_)};
 }
 
 }  // namespace

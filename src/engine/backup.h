@@ -83,12 +83,16 @@ class BackupObserver {
   virtual ~BackupObserver() = default;
   // A file or directory that could not be read and is left out.
   virtual void OnWarning(const std::string& path, const Error& error) = 0;
+  // A file that changed while it was read (`what`: how): stored as read,
+  // with the size read, and read again by the next backup.
+  virtual void OnChangedWhileRead(const std::string& /*path*/, const std::string& /*what*/) {}
 };
 
 struct BackupResult {
   Id snapshot_id;
   repo::Snapshot snapshot;
-  std::vector<std::pair<std::string, Error>> warnings;
+  std::vector<std::pair<std::string, Error>> warnings;                  // left out
+  std::vector<std::pair<std::string, std::string>> changed_while_read;  // stored as read
 };
 
 Result<BackupResult> RunBackup(repo::Repository& repo, const BackupOptions& options, BackupProgress& progress,

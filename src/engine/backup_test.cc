@@ -1,6 +1,7 @@
 // Incremental backups, excludes and unreadable entries.
 #include "engine/backup.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -307,6 +308,45 @@ TEST_F(BackupTest, UnreadableEntriesAreReportedAndLeftOut) {
   EXPECT_EQ(backup->warnings.size(), 2u);
   EXPECT_EQ(backup->snapshot.summary.files_failed, 2u);
   EXPECT_EQ(PathsIn(*backup), (std::set<std::string>{"src", "src/readable"}));
+}
+
+// procfs lists its files with size 0 and gives their content when read: a
+// file that "grew" between the listing and the read, every time. It is
+// stored as read, with the size read, and reported; not silently.
+TEST_F(BackupTest, AFileThatGrowsBetweenListingAndReadingIsStoredAsReadAndReported) {
+  const std::string grows = "/proc/version";
+  struct stat st{};
+  if (::lstat(grows.c_str(), &st) != 0 || st.st_size != 0) GTEST_SKIP() << "no procfs at /proc";
+  Bytes content = arkiv::testing::ReadFile(grows);
+  ASSERT_FALSE(content.empty());
+
+  arkiv::testing::RecordingObserver observer;
+  ASSERT_OK_AND_ASSIGN(BackupResult backup,
+                       arkiv::testing::Backup(store_, arkiv::testing::BackupOf({root_, grows}), &observer));
+  ASSERT_EQ(backup.changed_while_read.size(), 1u);
+  EXPECT_EQ(backup.changed_while_read[0].first, grows);
+  EXPECT_EQ(backup.changed_while_read[0].second,
+            fmt::format("size changed: 0 bytes when listed, {0} read, 0 after", content.size()));
+  EXPECT_EQ(observer.changed, backup.changed_while_read);
+  EXPECT_TRUE(backup.warnings.empty());  // it is in the snapshot, not left out
+
+  auto repo = arkiv::testing::OpenRepository(store_);
+  ASSERT_OK_AND_ASSIGN(repo::Node node, FindNode(*repo, backup.snapshot.tree, "version"));
+  EXPECT_EQ(node.size, content.size());
+  TempDir target;
+  ASSERT_OK_AND_ASSIGN(RestoreResult restored, arkiv::testing::Restore(store_, backup.snapshot_id, target.path()));
+  EXPECT_TRUE(restored.errors.empty());
+  EXPECT_EQ(arkiv::testing::ReadFile(target / "version"), content);
+}
+
+TEST_F(BackupTest, FilesThatDoNotChangeAreNotReported) {
+  WriteFile(root_ + "/a", ToBytes("steady"));
+  SetMtime(root_ + "/a", 1'600'000'000'000'000'000);
+  arkiv::testing::RecordingObserver observer;
+  ASSERT_OK_AND_ASSIGN(BackupResult backup,
+                       arkiv::testing::Backup(store_, arkiv::testing::BackupOf({root_}), &observer));
+  EXPECT_TRUE(backup.changed_while_read.empty());
+  EXPECT_TRUE(observer.changed.empty());
 }
 
 TEST_F(BackupTest, SpecialFilesAreRecordedNotRead) {

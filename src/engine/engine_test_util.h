@@ -223,7 +223,12 @@ class RecordingObserver : public engine::BackupObserver {
     std::lock_guard lock(mutex_);
     warnings.emplace_back(path, error);
   }
+  void OnChangedWhileRead(const std::string& path, const std::string& what) override {
+    std::lock_guard lock(mutex_);
+    changed.emplace_back(path, what);
+  }
   std::vector<std::pair<std::string, Error>> warnings;
+  std::vector<std::pair<std::string, std::string>> changed;
 
  private:
   std::mutex mutex_;

@@ -1,8 +1,10 @@
 #include "engine/file_metadata.h"
 
+#include <fmt/format.h>
 #include <grp.h>
 #include <pwd.h>
 
+#include <algorithm>
 #include <mutex>
 #include <unordered_map>
 
@@ -65,6 +67,18 @@ repo::Node NodeFromStat(const std::string& name, const struct stat& st) {
 bool UnchangedSince(const repo::Node& now, const repo::Node& before) {
   return now.type == before.type && now.size == before.size && now.inode == before.inode &&
          now.mtime_ns == before.mtime_ns && now.ctime_ns == before.ctime_ns;
+}
+
+std::string ChangeWhileRead(const repo::Node& listed, const struct stat& after, uint64_t bytes_read) {
+  if (after.st_ino != listed.inode || after.st_dev != listed.device) return "replaced by another file";
+  const auto size_after = static_cast<uint64_t>(std::max<off_t>(after.st_size, 0));
+  if (bytes_read != listed.size || size_after != listed.size) {
+    return fmt::format("size changed: {} bytes when listed, {} read, {} after", listed.size, bytes_read, size_after);
+  }
+  if (Nanos(after.st_mtim) != listed.mtime_ns || Nanos(after.st_ctim) != listed.ctime_ns) {
+    return "modified while it was read";
+  }
+  return "";
 }
 
 }  // namespace arkiv::engine

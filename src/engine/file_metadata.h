@@ -18,4 +18,10 @@ repo::Node NodeFromStat(const std::string& name, const struct stat& st);
 // ctime all equal.
 bool UnchangedSince(const repo::Node& now, const repo::Node& before);
 
+// Why a file is not the one `listed` (lstat before reading) describes, given
+// fstat of the open file after reading it (`after`) and the bytes read: ""
+// when nothing changed. The bytes read may then be a torn mix of old and new
+// content, so a backup must say so rather than store them silently.
+std::string ChangeWhileRead(const repo::Node& listed, const struct stat& after, uint64_t bytes_read);
+
 }  // namespace arkiv::engine

@@ -9,74 +9,22 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <span>
 
+#include "core/log.h"
 #include "core/posix_error.h"
 #include "core/thread_pool.h"
+#include "core/unique_fd.h"
+#include "engine/restore_plan.h"
+#include "engine/sparse_write.h"
 
 namespace arkiv::engine {
 namespace {
 
 using repo::Node;
 using repo::NodeType;
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
-
-bool AllZero(ByteView data) {
-  // Word-at-a-time scan: this runs over every restored byte.
-  size_t i = 0;
-  for (; i + 8 <= data.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, data.data() + i, 8);
-    if (w != 0) return false;
-  }
-  for (; i < data.size(); ++i) {
-    if (data[i] != 0) return false;
-  }
-  return true;
-}
-
-// Writes `data` at `offset`, leaving all-zero 64 KiB blocks as holes (the
-// file is extended by ftruncate at the end), so sparse files stay sparse.
-Status WriteSparse(int fd, ByteView data, uint64_t offset, const std::string& path) {
-  constexpr size_t kBlock = 64 * 1024;
-  size_t pos = 0;
-  while (pos < data.size()) {
-    size_t end = std::min(data.size(), pos + kBlock);
-    if (AllZero(data.subspan(pos, end - pos))) {
-      pos = end;
-      continue;
-    }
-    // Extend the run over the following non-zero blocks: fewer syscalls.
-    while (end < data.size()) {
-      size_t next = std::min(data.size(), end + kBlock);
-      if (AllZero(data.subspan(end, next - end))) break;
-      end = next;
-    }
-    while (pos < end) {
-      ssize_t n = ::pwrite(fd, data.data() + pos, end - pos, static_cast<off_t>(offset + pos));
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return FailErrno(errno, "write " + path);
-      }
-      pos += static_cast<size_t>(n);
-    }
-  }
-  return OkStatus();
-}
 
 timespec ToTimespec(int64_t ns) {
   return timespec{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
@@ -112,6 +60,18 @@ struct HardLink {
   std::string rel_path;  // inside the snapshot
 };
 
+// What one restored file is waiting for. Its pieces (blob references) are
+// written by whichever worker reads their run; the worker that writes the
+// last one finishes the file. The first write creates it.
+struct FileState {
+  std::mutex mutex;  // guards the fields below, and create/unlink of the file
+  bool created = false;
+  bool failed = false;
+  dev_t device = 0;  // of the file this restore created
+  ino_t inode = 0;
+  std::atomic<uint32_t> pieces_left{0};
+};
+
 class Restorer {
  public:
   Restorer(repo::Repository& repo, const RestoreOptions& options, RestoreProgress& progress)
@@ -125,7 +85,18 @@ class Restorer {
   // Returns whether the directory was created (false: it existed).
   Result<bool> MakeDirectory(const std::string& path);
   Status RestoreNode(const Node& node, const std::string& path, const std::string& rel, bool fresh);
-  Status WriteFile(const FileJob& job);
+  // Reads one run of a pack and writes its blobs to every place they go.
+  void RestoreRun(const PackRun& run);
+  // Writes file `f`'s pieces of one run: (offset, plaintext) pairs.
+  void WritePieces(uint32_t f, const std::vector<std::pair<uint64_t, const Bytes*>>& pieces);
+  // Creates file `f` on its first write, opens it again on later ones. An
+  // invalid fd (and no error) when the file has failed already.
+  Result<UniqueFd> OpenForWrite(uint32_t f);
+  // Sets the size, metadata, closes, verifies: the file is complete.
+  void FinishFile(uint32_t f, UniqueFd fd);
+  // A file that cannot be restored whole is not left behind half written
+  // under its name: a restore gives right files or none (the error names it).
+  void FailFile(uint32_t f, const Error& error);
   Status VerifyFile(const FileJob& job);
   Status ApplyMetadata(const std::string& path, const Node& node, int fd);
   void RecordError(const std::string& path, const Error& error);
@@ -139,6 +110,9 @@ class Restorer {
   std::vector<DirFixup> dirs_;
   std::map<std::pair<uint64_t, uint64_t>, std::string> hardlinks_;  // (device, inode) -> first path
   std::vector<HardLink> links_to_make_;
+
+  RestorePlan plan_;
+  std::unique_ptr<FileState[]> states_;  // one per files_ entry
 
   std::mutex mutex_;
   RestoreResult result_;
@@ -244,35 +218,132 @@ Status Restorer::ApplyMetadata(const std::string& path, const Node& node, int fd
   return OkStatus();
 }
 
-Status Restorer::WriteFile(const FileJob& job) {
-  int raw = ::open(job.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (raw < 0) return FailErrno(errno, "create " + job.path);
-  Fd fd(raw);
-  // A file that cannot be restored whole is not left behind half written
-  // under its name: a restore gives right files or none (the error names it).
-  auto abandon = [&](Error error) -> Status {
-    ::unlink(job.path.c_str());
-    return Fail(std::move(error));
-  };
-  uint64_t offset = 0;
-  for (const Id& id : job.node.content) {
-    auto data = repo_.LoadBlob(id, repo::BlobCheck::kAuthenticate);
-    if (!data) return abandon(data.error());
-    if (auto st = WriteSparse(fd.get(), *data, offset, job.path); !st) return abandon(st.error());
-    offset += data->size();
+Result<UniqueFd> Restorer::OpenForWrite(uint32_t f) {
+  const std::string& path = files_[f].path;
+  FileState& state = states_[f];
+  std::lock_guard lock(state.mutex);
+  if (state.failed) return UniqueFd();
+  if (!state.created) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd.valid()) return FailErrno(errno, "create " + path);
+    struct stat st{};
+    if (::fstat(fd.get(), &st) != 0) return FailErrno(errno, "stat " + path);
+    state.created = true;
+    state.device = st.st_dev;
+    state.inode = st.st_ino;
+    return fd;
+  }
+  // Opened by name again: it must still be the file this restore created
+  // (O_NOFOLLOW refuses a symlink put in its place, the inode anything else).
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) return FailErrno(errno, "open " + path);
+  struct stat st{};
+  if (::fstat(fd.get(), &st) != 0) return FailErrno(errno, "stat " + path);
+  if (st.st_dev != state.device || st.st_ino != state.inode) {
+    return Fail(Code::kFailedPrecondition, fmt::format("{} was replaced during the restore", path));
+  }
+  return fd;
+}
+
+void Restorer::FailFile(uint32_t f, const Error& error) {
+  const FileJob& job = files_[f];
+  FileState& state = states_[f];
+  {
+    std::lock_guard lock(state.mutex);
+    if (state.failed) return;  // one error per file: the first
+    state.failed = true;
+    struct stat st{};
+    if (state.created && ::lstat(job.path.c_str(), &st) == 0 && st.st_dev == state.device &&
+        st.st_ino == state.inode) {
+      ::unlink(job.path.c_str());
+    }
+  }
+  RecordError(job.rel_path, error);
+}
+
+void Restorer::WritePieces(uint32_t f, const std::vector<std::pair<uint64_t, const Bytes*>>& pieces) {
+  const FileJob& job = files_[f];
+  auto fd = OpenForWrite(f);
+  if (!fd) return FailFile(f, fd.error());
+  if (!fd->valid()) return;  // failed by another run
+  for (const auto& [offset, data] : pieces) {
+    if (auto st = WriteSparse(fd->get(), *data, offset, job.path); !st) return FailFile(f, st.error());
     progress_.bytes_done += data->size();
   }
+  auto count = static_cast<uint32_t>(pieces.size());
+  if (states_[f].pieces_left.fetch_sub(count) == count) FinishFile(f, std::move(*fd));
+}
+
+void Restorer::FinishFile(uint32_t f, UniqueFd fd) {
+  const FileJob& job = files_[f];
   // Sets the length, leaving trailing all-zero blocks as a hole.
-  if (::ftruncate(fd.get(), static_cast<off_t>(offset)) != 0) return FailErrno(errno, "truncate " + job.path);
-  RETURN_IF_ERROR(ApplyMetadata(job.path, job.node, fd.get()));
-  if (::close(fd.release()) != 0) return FailErrno(errno, "close " + job.path);
-  return OkStatus();
+  if (::ftruncate(fd.get(), static_cast<off_t>(plan_.files[f].size)) != 0) {
+    return FailFile(f, PosixError(errno, "truncate " + job.path));
+  }
+  Status st = ApplyMetadata(job.path, job.node, fd.get());
+  if (st && ::close(fd.release()) != 0) st = FailErrno(errno, "close " + job.path);
+  if (st && options_.verify) st = VerifyFile(job);
+  if (!st) return RecordError(job.rel_path, st.error());
+  progress_.files_done++;
+  std::lock_guard lock(mutex_);
+  result_.files++;
+  result_.bytes += job.node.size;
+  if (options_.verify) result_.verified_files++;
+}
+
+void Restorer::RestoreRun(const PackRun& run) {
+  std::vector<repo::BlobEntry> entries;
+  entries.reserve(run.blob_count);
+  for (uint32_t b = run.first_blob; b < run.first_blob + run.blob_count; ++b) entries.push_back(plan_.blobs[b].entry);
+  // Every blob is authenticated (AES-GCM, the blob id as associated data)
+  // before any byte of it is written.
+  auto opened = repo_.LoadBlobRun(plan_.packs[run.pack], entries, repo::BlobCheck::kAuthenticate);
+
+  // (file, offset, plaintext): grouped by file below, so each file is opened
+  // once per run however many of its pieces the run holds.
+  struct Piece {
+    uint32_t file;
+    uint64_t offset;
+    const Bytes* data;
+  };
+  std::vector<Piece> pieces;
+  for (uint32_t k = 0; k < run.blob_count; ++k) {
+    const PlannedBlob& blob = plan_.blobs[run.first_blob + k];
+    std::span<const BlobPlace> places(plan_.places.data() + blob.first_place, blob.place_count);
+    const Error* error = nullptr;
+    Error wrong_size(Code::kDataLoss, "");
+    if (!opened) {
+      error = &opened.error();
+    } else if (!(*opened)[k]) {
+      error = &(*opened)[k].error();
+    } else if ((*opened)[k]->size() != blob.entry.raw_length) {
+      wrong_size = Error(Code::kDataLoss, fmt::format("blob {}: opened {} bytes, index says {}", blob.entry.id.Hex(),
+                                                      (*opened)[k]->size(), blob.entry.raw_length));
+      error = &wrong_size;
+    }
+    for (const BlobPlace& place : places) {
+      if (error) {
+        FailFile(place.file, *error);
+      } else {
+        pieces.push_back({place.file, place.offset, &*(*opened)[k]});
+      }
+    }
+  }
+  std::sort(pieces.begin(), pieces.end(),
+            [](const Piece& a, const Piece& b) { return std::tie(a.file, a.offset) < std::tie(b.file, b.offset); });
+  std::vector<std::pair<uint64_t, const Bytes*>> of_file;
+  for (size_t i = 0; i < pieces.size();) {
+    uint32_t f = pieces[i].file;
+    of_file.clear();
+    for (; i < pieces.size() && pieces[i].file == f; ++i) of_file.emplace_back(pieces[i].offset, pieces[i].data);
+    WritePieces(f, of_file);
+  }
 }
 
 Status Restorer::VerifyFile(const FileJob& job) {
   int raw = ::open(job.path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (raw < 0) return FailErrno(errno, "open " + job.path);
-  Fd fd(raw);
+  UniqueFd fd(raw);
   uint64_t offset = 0;
   for (const Id& id : job.node.content) {
     auto location = repo_.index().Find(id);
@@ -306,25 +377,35 @@ Result<RestoreResult> Restorer::Run(const Id& tree) {
 
   RETURN_IF_ERROR(Walk(tree, target, "", /*fresh=*/false));
 
-  // Big files first so that the long ones do not start last.
-  std::sort(files_.begin(), files_.end(), [](const FileJob& a, const FileJob& b) { return a.node.size > b.node.size; });
-  size_t workers = options_.workers ? options_.workers : std::max<size_t>(4, 2 * DefaultParallelism());
+  std::vector<const std::vector<Id>*> contents;
+  contents.reserve(files_.size());
+  for (const auto& job : files_) contents.push_back(&job.node.content);
+  plan_ = PlanRestore(repo_.index(), contents);
+  states_ = std::make_unique<FileState[]>(files_.size());
+  for (const auto& [f, error] : plan_.errors) RecordError(files_[f].rel_path, error);
+  for (uint32_t f = 0; f < files_.size(); ++f) {
+    const PlannedFile& planned = plan_.files[f];
+    if (planned.missing) continue;
+    states_[f].pieces_left = planned.pieces;
+    if (planned.pieces > 0) continue;
+    // Empty files have no run to create them.
+    auto fd = OpenForWrite(f);
+    if (!fd) {
+      FailFile(f, fd.error());
+    } else {
+      FinishFile(f, std::move(*fd));
+    }
+  }
+  LogDebug("restore plan: {} files, {} blob references, {} blobs in {} packs, {} reads", files_.size(),
+           plan_.places.size(), plan_.blobs.size(), plan_.packs.size(), plan_.runs.size());
+
+  // Each worker holds one run's bytes at a time (RunLimits): the memory in
+  // flight is bounded by workers × run size, so the default is capped.
+  size_t workers = options_.workers ? options_.workers : std::clamp<size_t>(2 * DefaultParallelism(), 4, 16);
   {
     ThreadPool pool(workers, 2 * workers);
-    for (const auto& job : files_) {
-      pool.Submit([this, &job] {
-        auto st = WriteFile(job);
-        if (st && options_.verify) st = VerifyFile(job);
-        if (!st) {
-          RecordError(job.rel_path, st.error());
-          return;
-        }
-        progress_.files_done++;
-        std::lock_guard lock(mutex_);
-        result_.files++;
-        result_.bytes += job.node.size;
-        if (options_.verify) result_.verified_files++;
-      });
+    for (const PackRun& run : plan_.runs) {
+      pool.Submit([this, &run] { RestoreRun(run); });
     }
     pool.Wait();
   }

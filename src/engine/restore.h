@@ -1,7 +1,10 @@
 // Restores a snapshot (or parts of it) into a target directory.
 //
-// Files are restored in parallel; every blob is authenticated (AES-GCM with
-// the blob id as associated data) before a byte of it is written. Names were
+// Reads packs, not blobs (restore_plan.h): each run of nearby blobs of a pack
+// is read with one request, by workers in parallel, and every blob goes to
+// all the places that need it; every blob is authenticated (AES-GCM with the
+// blob id as associated data) before a byte of it is written. A file that
+// cannot be restored whole is removed and named in the errors. Names were
 // checked by Tree::Parse, and every file is created with O_NOFOLLOW|O_EXCL
 // below directories this restore created or checked, so nothing is written
 // outside the target. All-zero blocks become holes (sparse files); hardlinks
@@ -22,7 +25,7 @@ struct RestoreOptions {
   // Paths inside the snapshot ("data/sub/file"); empty restores everything.
   std::vector<std::string> includes;
   bool verify = false;  // re-read restored files and check them against the blob ids
-  size_t workers = 0;   // 0: default
+  size_t workers = 0;   // pack runs in flight; 0: 2 per core, 4 to 16
 };
 
 struct RestoreProgress {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/restore_plan.h"
 #include "engine/tree_walker.h"
 
 namespace arkiv::engine {
@@ -16,7 +17,19 @@ bool RestoreSizeCounter::Add(const Id& blob, const std::string& path) {
   }
   size_.bytes += location->entry.length;
   size_.blobs++;
+  // Trees are read one by one as the walk meets them; file contents in runs.
+  if (location->entry.type == repo::BlobType::kTree) {
+    size_.requests++;
+  } else {
+    data_.push_back(blob);
+  }
   return true;
+}
+
+RestoreSize RestoreSizeCounter::size() const {
+  RestoreSize total = size_;
+  total.requests += PlanRestore(repo_.index(), {&data_}).runs.size();
+  return total;
 }
 
 Result<RestoreSize> RestoreSizeOf(const repo::Repository& repo, const Id& tree) {

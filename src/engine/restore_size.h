@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "core/id.h"
 #include "core/status.h"
@@ -15,8 +16,9 @@
 namespace arkiv::engine {
 
 struct RestoreSize {
-  uint64_t bytes = 0;  // sealed, compressed bytes of the distinct blobs
-  uint64_t blobs = 0;  // one ranged read each
+  uint64_t bytes = 0;     // sealed, compressed bytes of the distinct blobs
+  uint64_t blobs = 0;
+  uint64_t requests = 0;  // reads a restore makes: one per tree, one per run of a pack (restore_plan.h)
 };
 
 // Adds up the distinct blobs of a restore as a tree walk meets them.
@@ -27,12 +29,14 @@ class RestoreSizeCounter {
   // Counts `blob` (once, however often it is added); false, and failure()
   // set, when the index does not know it. `path` is for the message.
   bool Add(const Id& blob, const std::string& path);
-  const RestoreSize& size() const { return size_; }
+  // The total so far, with the runs the restore would read the data in.
+  RestoreSize size() const;
   const std::optional<Error>& failure() const { return failure_; }
 
  private:
   const repo::Repository& repo_;
-  RestoreSize size_;
+  RestoreSize size_;  // requests: the trees only
+  std::vector<Id> data_;
   std::unordered_set<Id, IdHash> seen_;
   std::optional<Error> failure_;
 };

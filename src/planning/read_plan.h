@@ -25,7 +25,7 @@ namespace arkiv::planning {
 inline constexpr size_t kMaxPlanClouds = 16;
 
 // What a restore reads: bytes (the blobs it needs, as stored) and GET requests
-// (one per blob).
+// (one per tree, one per run of nearby blobs of a pack: engine/restore_plan.h).
 struct RestoreWork {
   double bytes = 0;
   double requests = 0;

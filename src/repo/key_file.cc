@@ -63,20 +63,17 @@ Result<KeyFile> KeyFile::Parse(ByteView bytes) try {
   }
   // Bounded here, before any derivation: a hostile file must not make
   // Unwrap allocate gigabytes, nor pass values that truncate into range.
-  uint64_t n = j["n"].get<uint64_t>(), r = j["r"].get<uint64_t>(), p = j["p"].get<uint64_t>();
-  if (n < 2 || !std::has_single_bit(n) || n > crypto::kMaxScryptN || r == 0 || r > crypto::kMaxScryptR || p == 0 ||
-      p > crypto::kMaxScryptP) {
-    return bad("scrypt parameters out of range");
-  }
+  const crypto::ScryptParams params{.n = j["n"].get<uint64_t>(),
+                                    .r = static_cast<uint32_t>(j["r"].get<uint64_t>()),
+                                    .p = static_cast<uint32_t>(j["p"].get<uint64_t>())};
+  if (Status in_range = crypto::CheckScryptParams(params); !in_range) return bad(in_range.error().message());
   auto created = text("created"), host = text("host"), user = text("user");
   if (!created || !host || !user) return bad("created, host and user must be strings");
   KeyFile key;
   key.created = std::move(*created);
   key.host = std::move(*host);
   key.user = std::move(*user);
-  key.params.n = n;
-  key.params.r = static_cast<uint32_t>(r);
-  key.params.p = static_cast<uint32_t>(p);
+  key.params = params;
   auto salt = Base64Decode(j["salt"].get<std::string>());
   auto data = Base64Decode(j["data"].get<std::string>());
   if (!salt || !data) return bad("bad base64");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "core/hex.h"
 #include "repo/repo_test_util.h"
@@ -145,9 +146,30 @@ TEST(KeyFileTest, ParseRejectsKdfParametersOutOfBounds) {
     j[field] = value;
     EXPECT_TRUE(FailedWith(ParseJson(j), Code::kDataLoss)) << field << " = " << value.dump();
   }
-  json j = ValidKeyJson();
-  j["n"] = crypto::kMaxScryptN;
-  EXPECT_OK(ParseJson(j));  // the bound itself is allowed
+  // Each value within its own bound, but together more than 1 GiB of
+  // memory (n = 2^22, r = 8: 4 GiB) or more than 4 GiB of work (1 GiB in
+  // each of 16 lanes): a few bytes of JSON must not cost gigabytes or minutes.
+  for (const auto& [n, r, p] : {std::tuple{crypto::kMaxScryptN, 8, 1}, std::tuple{uint64_t{1} << 20, 8, 16},
+                                std::tuple{uint64_t{1} << 17, 32, 16}}) {
+    json j = ValidKeyJson();
+    j["n"] = n;
+    j["r"] = r;
+    j["p"] = p;
+    auto parsed = ParseJson(j);
+    EXPECT_TRUE(FailedWith(parsed, Code::kDataLoss)) << n << " " << r << " " << p;
+    if (!parsed) {
+      EXPECT_NE(parsed.error().message().find("MiB"), std::string::npos) << parsed.error().message();
+    }
+  }
+  // The corners themselves are allowed: 1 GiB in one lane, 4 GiB of work.
+  for (const auto& [n, r, p] : {std::tuple{crypto::kMaxScryptN, 2, 1}, std::tuple{uint64_t{1} << 20, 8, 4}}) {
+    json j = ValidKeyJson();
+    j["n"] = n;
+    j["r"] = r;
+    j["p"] = p;
+    SCOPED_TRACE(j.dump());
+    EXPECT_OK(ParseJson(j));
+  }
 }
 
 TEST(KeyFileTest, ParseRejectsHugeFiles) {

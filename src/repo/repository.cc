@@ -193,18 +193,77 @@ Status Repository::LoadIndex(std::vector<std::pair<Id, Error>>* damaged, MarkedP
 Result<Bytes> Repository::LoadBlob(const Id& id, BlobCheck check) const {
   auto location = index_.Find(id);
   if (!location) return Fail(Code::kNotFound, fmt::format("blob {} is not in the index", id.Hex()));
-  std::string name = PackName(location->entry.type, location->pack);
+  return LoadBlobAt(location->pack, location->entry, check);
+}
+
+Result<Bytes> Repository::LoadBlobAt(const Id& pack, const BlobEntry& entry, BlobCheck check) const {
+  std::string name = PackName(entry.type, pack);
   // The store hands the sealed bytes to OpenBlob before returning them, so a
   // store with several copies (placement) can fall back to another one when
   // authentication fails.
   Result<Bytes> plain = Fail(Code::kInternal, "blob not opened");
-  auto sealed = store_->GetChecked(name, location->entry.offset, location->entry.length, [&](ByteView bytes) -> Status {
-    plain = OpenBlob(key_, location->entry, bytes, check == BlobCheck::kFull);
+  auto sealed = store_->GetChecked(name, entry.offset, entry.length, [&](ByteView bytes) -> Status {
+    plain = OpenBlob(key_, entry, bytes, check == BlobCheck::kFull);
     if (!plain) return Fail(plain.error());
     return OkStatus();
   });
-  if (!sealed) return Fail(sealed.error().Context(fmt::format("blob {}", id.Hex())));
+  if (!sealed) return Fail(sealed.error().Context(fmt::format("blob {}", entry.id.Hex())));
   return plain;
+}
+
+Result<std::vector<Result<Bytes>>> Repository::LoadBlobRun(const Id& pack, const std::vector<BlobEntry>& blobs,
+                                                           BlobCheck check) const {
+  if (blobs.empty()) return std::vector<Result<Bytes>>{};
+  const BlobType type = blobs.front().type;
+  const uint64_t start = blobs.front().offset;
+  const uint64_t end = uint64_t{blobs.back().offset} + blobs.back().length;
+  for (size_t i = 0; i < blobs.size(); ++i) {
+    bool ordered = i == 0 || blobs[i].offset >= uint64_t{blobs[i - 1].offset} + blobs[i - 1].length;
+    if (blobs[i].type != type || !ordered) {
+      return Fail(Code::kInvalidArgument, fmt::format("blob run of pack {}: blobs not of one type in offset order",
+                                                      pack.Hex()));
+    }
+  }
+  std::string name = PackName(type, pack);
+  // Blobs opened from any copy stay opened: a store with several copies
+  // calls `open_all` again only for what is still missing.
+  std::vector<std::optional<Result<Bytes>>> opened(blobs.size());
+  auto open_all = [&](ByteView bytes) -> Status {
+    size_t failed = 0;
+    std::optional<Error> first;
+    for (size_t i = 0; i < blobs.size(); ++i) {
+      if (opened[i] && opened[i]->has_value()) continue;
+      ByteView sealed = bytes.subspan(blobs[i].offset - start, blobs[i].length);
+      opened[i] = OpenBlob(key_, blobs[i], sealed, check == BlobCheck::kFull);
+      if (!opened[i]->has_value()) {
+        failed++;
+        if (!first) first = opened[i]->error();
+      }
+    }
+    if (failed == 0) return OkStatus();
+    return Fail(Code::kDataLoss, fmt::format("{} of {} blobs fail to open, first {}", failed, blobs.size(),
+                                             first->message()));
+  };
+  auto read = store_->GetChecked(name, start, end - start, open_all);
+  // kDataLoss: some blob is damaged; kInvalidArgument: the range is not all
+  // inside the pack (a truncated pack), whose first blobs may be whole.
+  // Anything else (no such pack, store down after its retries) fails every
+  // blob alike, without a request per blob.
+  if (!read && read.error().code() != Code::kDataLoss && read.error().code() != Code::kInvalidArgument) {
+    return Fail(read.error().Context(fmt::format("{} blobs at {}..{}", blobs.size(), start, end)));
+  }
+  std::vector<Result<Bytes>> out;
+  out.reserve(blobs.size());
+  for (size_t i = 0; i < blobs.size(); ++i) {
+    if (opened[i] && opened[i]->has_value()) {
+      out.push_back(std::move(*opened[i]));
+    } else {
+      // Damaged in every copy of the range, or the range was cut short:
+      // the blob on its own, whose error names the store and the pack.
+      out.push_back(LoadBlobAt(pack, blobs[i], check));
+    }
+  }
+  return out;
 }
 
 Result<Tree> Repository::LoadTree(const Id& id) const {

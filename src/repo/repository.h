@@ -101,6 +101,18 @@ class Repository {
   Result<Bytes> LoadBlob(const Id& id, BlobCheck check = BlobCheck::kFull) const;
   Result<Tree> LoadTree(const Id& id) const;
 
+  // Reads several blobs of one pack with one ranged Get, from the first
+  // blob's start to the last one's end (gaps between them are read and
+  // dropped), and opens each exactly as LoadBlob does. `blobs` are entries
+  // of pack `pack`, sorted by offset, not overlapping. A store with several
+  // copies tries the others while any blob of the range fails to open; a
+  // blob that no copy of the whole range opens is read once more on its own
+  // (LoadBlob), so one damaged blob costs only its own files.
+  // Fails as a whole when the range cannot be read (missing pack, store
+  // down); otherwise returns one result per blob, in order.
+  Result<std::vector<Result<Bytes>>> LoadBlobRun(const Id& pack, const std::vector<BlobEntry>& blobs,
+                                                 BlobCheck check = BlobCheck::kFull) const;
+
   // All snapshots, oldest first.
   Result<std::vector<SnapshotRecord>> LoadSnapshots();
   // Accepts a full id, a unique prefix of 4+ hex digits, or "latest".
@@ -108,6 +120,7 @@ class Repository {
 
  private:
   Repository(std::shared_ptr<storage::Store> store, MasterKey key, Id key_id, Config config);
+  Result<Bytes> LoadBlobAt(const Id& pack, const BlobEntry& entry, BlobCheck check) const;
 
   std::shared_ptr<storage::Store> store_;
   MasterKey key_;

@@ -101,6 +101,13 @@ class Store {
 // kInvalidArgument unless `name` is a valid object name (see above).
 Status ValidateObjectName(std::string_view name);
 
+// No object arkiv writes is larger: a pack is cut at --pack-size (at most
+// 512 MiB) plus its last blob (at most 128 MiB) and header (16 MiB); a
+// sealed file is at most 1 GiB. Stores refuse to read an answer or object
+// beyond it (kDataLoss), so that a hostile or broken server cannot fill
+// memory with an endless body.
+inline constexpr uint64_t kMaxObjectSize = uint64_t{2} << 30;
+
 // Parts of object names starting with this are never valid object names, so
 // a store may use them for temporary files that List must not report.
 inline constexpr std::string_view kReservedNamePrefix = ".arkiv-";

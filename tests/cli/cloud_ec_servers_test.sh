@@ -24,16 +24,7 @@ unset ARKIV_REPOSITORY
 # A stopped server is retried a little, not for a minute, in a test.
 export ARKIV_RETRY_MAX_ATTEMPTS=2
 
-start_moto || finish
-start_azurite || finish
-start_sshd || finish
-export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing-secret AWS_DEFAULT_REGION=us-east-1
-export AZURE_STORAGE_CONNECTION_STRING=$AZURITE_CONNECTION
-s3="s3://arkiv-ec/repo?endpoint=http://127.0.0.1:$MOTO_PORT&region=us-east-1"
-az="azure://devstoreaccount1/arkiv-ec/repo?endpoint=$AZURITE_ENDPOINT"
-sftp_dir=$WORK/sftp-cloud
-mkdir -p "$sftp_dir"
-sftp=$(sftp_url "$sftp_dir/repo")
+start_three_clouds arkiv-ec
 
 src=$WORK/src
 mkdir -p "$src/big" "$src/docs"

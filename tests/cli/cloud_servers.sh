@@ -171,3 +171,19 @@ proxy_count() { proxy "$1" stats | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 # Runs through the system interpreter: it has both boto3 and azure-storage-blob.
 cloud_objects() { /usr/bin/python3 "$SERVERS/cloud_objects.py" "$@"; }
+
+# start_three_clouds BUCKET: moto, Azurite and sshd on loopback, their
+# credentials exported, and the repository URLs on each in $s3, $az and
+# $sftp (the SFTP folder is $sftp_dir). Ends the test when one cannot start.
+start_three_clouds() {
+  start_moto || finish
+  start_azurite || finish
+  start_sshd || finish
+  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing-secret AWS_DEFAULT_REGION=us-east-1
+  export AZURE_STORAGE_CONNECTION_STRING=$AZURITE_CONNECTION
+  s3="s3://$1/repo?endpoint=http://127.0.0.1:$MOTO_PORT&region=us-east-1"
+  az="azure://devstoreaccount1/$1/repo?endpoint=$AZURITE_ENDPOINT"
+  sftp_dir=$WORK/sftp-cloud
+  mkdir -p "$sftp_dir"
+  sftp=$(sftp_url "$sftp_dir/repo")
+}

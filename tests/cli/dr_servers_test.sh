@@ -21,15 +21,7 @@ export ARKIV_CACHE_DIR=$WORK/cache
 unset ARKIV_REPOSITORY
 export ARKIV_RETRY_MAX_ATTEMPTS=2
 
-start_moto || finish
-start_azurite || finish
-start_sshd || finish
-export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing-secret AWS_DEFAULT_REGION=us-east-1
-export AZURE_STORAGE_CONNECTION_STRING=$AZURITE_CONNECTION
-s3="s3://arkiv-dr/repo?endpoint=http://127.0.0.1:$MOTO_PORT&region=us-east-1"
-az="azure://devstoreaccount1/arkiv-dr/repo?endpoint=$AZURITE_ENDPOINT"
-mkdir -p "$WORK/sftp-cloud"
-sftp=$(sftp_url "$WORK/sftp-cloud/repo")
+start_three_clouds arkiv-dr
 
 src=$WORK/src
 mkdir -p "$src/big" "$src/docs"

@@ -41,7 +41,8 @@ assert_eq "$(json_eval "$OUT" 'j["price_table"] != "" and j["cost_usd"] == 0 and
 # set in the config file for c1 and c2 (and c0 left out), the model of
 # docs/planning.md gives: c1 serves its own half of the data plus, taking
 # turns with c2, the rebuild of c0's half; so c1 reads all `bytes` and
-# `blobs` requests, and the estimate is bytes/rate + blobs*latency/connections.
+# `requests` (one per tree, one per run of a pack), and the estimate is
+# bytes/rate + requests*latency/connections.
 cat > "$WORK/plan.toml" <<EOF
 [clouds.c0]
 url = "$(c 0)"
@@ -59,12 +60,12 @@ EOF
 run arkiv --config "$WORK/plan.toml" --repo "$(c 2)" --json drill --without c0
 expect_rc 0 "drill with configured speeds"
 assert_eq "$(json_eval "$OUT" 'j["estimate"]["speeds"]')" "configured" "the estimate says its speeds are configured"
-assert_eq "$(json_eval "$OUT" 'abs(j["estimate"]["seconds"] - (j["read"]["bytes"] / (10 * 2**20) + j["read"]["blobs"] * 0.020 / 8)) < 1e-6 * j["estimate"]["seconds"]')" \
+assert_eq "$(json_eval "$OUT" 'abs(j["estimate"]["seconds"] - (j["read"]["bytes"] / (10 * 2**20) + j["read"]["requests"] * 0.020 / 8)) < 1e-6 * j["estimate"]["seconds"]')" \
   "True" "the estimate is the model's for what the drill read"
 assert_eq "$(json_eval "$OUT" 'abs(j["estimate"]["measured_over_estimate"] - j["seconds"] / j["estimate"]["seconds"]) < 1e-9')" \
   "True" "measured over estimate"
-assert_eq "$(json_eval "$OUT" 'j["read"]["blobs"] > 41 and j["read"]["bytes"] > 3 * 2**20')" "True" \
-  "the reads cover every file's blobs and the trees"
+assert_eq "$(json_eval "$OUT" 'j["read"]["blobs"] > 41 and j["read"]["bytes"] > 3 * 2**20 and 1 < j["read"]["requests"] < j["read"]["blobs"]')" "True" \
+  "the reads cover every file's blobs and the trees, in fewer requests than blobs"
 assert_eq "$(json_eval "$OUT" 'all(c["bytes_per_second"] > 0 for c in j["clouds"])')" "True" \
   "each cloud's observed rate is reported"
 run arkiv --repo "$(c 0)" drill --without c1

@@ -127,7 +127,9 @@ unused=$(json_eval "$OUT" 'j["bytes_unused_after"]')
 # drop.bin (100 KiB) is under 5% of the used data: the default leaves it.
 ((unused >= 100 * 1024)) && pass "default prune leaves the partly used pack alone ($unused bytes unused)" ||
   fail "default prune left only $unused unused bytes: the repack test below would be vacuous"
-assert_eq "$(json_eval "$OUT" 'j["packs_repacked"]')" 0 "default prune repacked nothing"
+repacked=$(json_eval "$OUT" 'j["packs_repacked"]')
+assert_eq "$repacked" 0 "default prune repacked nothing"
+[[ $repacked == 0 ]] || sed 's/^/  | /' "$OUT" >&2 # the whole report: which pack was the most wasteful
 listing=$(repo_listing)
 run arkiv --json prune --max-unused 0 --dry-run
 assert_eq "$(repo_listing)" "$listing" "prune --max-unused 0 --dry-run changed nothing"

@@ -112,6 +112,8 @@ expect_json_lines "restore --json"
 py_assert "$OUT" "lines[-1]['message_type'] == 'summary' and lines[-1]['snapshot_id'] == '$snap'" "restore --json summary"
 py_assert "$OUT" 'lines[-1]["files"] == 4 and lines[-1]["verified_files"] == 4 and lines[-1]["errors"] == 0' \
   "restore --json counts"
+# b.bin is 300,000 random bytes: at least that much read, trees and data packs in a few reads.
+py_assert "$OUT" '2 <= lines[-1]["reads"] <= 10 and lines[-1]["bytes_read"] >= 300000' "restore --json reads and bytes_read"
 
 # ---- check -----------------------------------------------------------------------------
 run arkiv --json check --read-data

@@ -46,10 +46,11 @@ expect_rc 0 "drill without c2"
 http_get() {
   curl --noproxy '*' -s -m 20 -o "$2" -w '%{http_code}' "$BASE$1" || true
 }
-# wait_for_metric REGEX: until /metrics has a line matching it (30 s at most).
+# wait_for_metric REGEX: until /metrics has a line matching it (90 s at most:
+# a refresh probes and lists three clouds, slow on a loaded machine).
 wait_for_metric() {
   local i
-  for ((i = 0; i < 300; i++)); do
+  for ((i = 0; i < 900; i++)); do
     if [[ $(http_get /metrics "$WORK/metrics.txt") == 200 ]] && grep -qE -- "$1" "$WORK/metrics.txt"; then return 0; fi
     kill -0 "$SERVE_PID" 2>/dev/null || return 1
     sleep 0.1

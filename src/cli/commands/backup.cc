@@ -45,6 +45,16 @@ class WarningPrinter : public engine::BackupObserver {
       std::cerr << "\r\033[Kwarning: skipped " << path << ": " << error.message() << std::endl;
     }
   }
+  void OnChangedWhileRead(const std::string& path, const std::string& what) override {
+    std::lock_guard lock(mutex_);
+    if (global_.json) {
+      nlohmann::json j{{"message_type", "warning"}, {"path", path}, {"warning", "changed while it was read: " + what}};
+      std::cout << JsonText(j) << std::endl;
+    } else {
+      std::cerr << "\r\033[Kwarning: " << path << " changed while it was read (" << what << "): stored as read"
+                << std::endl;
+    }
+  }
 
  private:
   const GlobalOptions& global_;
@@ -183,11 +193,16 @@ void AddBackupCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
         }();
         if (!result) return Fail(result.error());
         PrintSummary(global, *result);
-        if (!result->warnings.empty()) {
-          if (!global.json) {
-            std::cerr << fmt::format("warning: {} files or directories could not be read and are not in the snapshot\n",
-                                     result->warnings.size());
-          }
+        if (!global.json && !result->warnings.empty()) {
+          std::cerr << fmt::format("warning: {} files or directories could not be read and are not in the snapshot\n",
+                                   result->warnings.size());
+        }
+        if (!global.json && !result->changed_while_read.empty()) {
+          std::cerr << fmt::format(
+              "warning: {} files changed while they were read: stored as read, the next backup reads them again\n",
+              result->changed_while_read.size());
+        }
+        if (!result->warnings.empty() || !result->changed_while_read.empty()) {
           return FinishOnClouds(*repo, global, kExitWarnings);
         }
         return FinishOnClouds(*repo, global, kExitOk);

@@ -79,7 +79,7 @@ Result<std::optional<DrillEstimate>> EstimateDrill(const repo::Repository& repo,
   }
   ASSIGN_OR_RETURN(auto seconds, planning::EstimateRestoreSeconds(
                                      placement->policy(), clouds, available,
-                                     {static_cast<double>(work.bytes), static_cast<double>(work.blobs)}, 0));
+                                     {static_cast<double>(work.bytes), static_cast<double>(work.requests)}, 0));
   if (!seconds) return std::optional<DrillEstimate>();
   estimate.seconds = *seconds;
   return std::optional<DrillEstimate>(estimate);
@@ -231,7 +231,7 @@ void AddDrillCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                        {"cost_usd", total_cost},
                        {"price_table", planning::kPriceTableDate},
                        {"clouds", clouds},
-                       {"read", {{"bytes", report->work.bytes}, {"blobs", report->work.blobs}}},
+                       {"read", {{"bytes", report->work.bytes}, {"blobs", report->work.blobs}, {"requests", report->work.requests}}},
                        {"estimate", nullptr},
                        {"problems", report->problems}};
       if (estimate) {

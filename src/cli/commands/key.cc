@@ -25,7 +25,7 @@ void AddKeyCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   struct Options {
     std::string new_password_file;
     std::string id;
-    int kdf_log2 = 15;
+    int kdf_log2 = crypto::kDefaultScryptCost;
   };
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("key", "Manage the passwords (key files) that open the repository");
@@ -36,7 +36,9 @@ void AddKeyCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   CLI::App* passwd = cmd->add_subcommand("passwd", "Change the password in use");
   for (CLI::App* sub : {add, passwd}) {
     sub->add_option("--new-password-file", opts->new_password_file, "Read the new password from this file");
-    sub->add_option("--kdf-cost", opts->kdf_log2, "scrypt cost as log2(N) for the new key")->check(CLI::Range(10, 22));
+    sub->add_option("--kdf-cost", opts->kdf_log2,
+                    "scrypt cost as log2(N) for the new key (default 16: ~0.75 s, 64 MiB)")
+        ->check(CLI::Range(crypto::kMinScryptCost, crypto::kMaxScryptCost));
   }
   remove->add_option("id", opts->id, "Key id (or unique prefix)")->required();
 
@@ -67,7 +69,7 @@ void AddKeyCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
     exit_code = RunCommand(global, [&]() -> Result<int> {
       ASSIGN_OR_RETURN(auto repo, OpenRepository(global));
       ASSIGN_OR_RETURN(std::string password, NewPassword(opts->new_password_file));
-      ASSIGN_OR_RETURN(Id id, repo->AddKey(password, crypto::ScryptParams{uint64_t{1} << opts->kdf_log2, 8, 4}));
+      ASSIGN_OR_RETURN(Id id, repo->AddKey(password, crypto::ScryptParamsForCost(opts->kdf_log2)));
       if (!global.quiet) std::cout << fmt::format("added key {}\n", id.Short());
       return kExitOk;
     });
@@ -77,7 +79,7 @@ void AddKeyCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       ASSIGN_OR_RETURN(auto repo, OpenRepository(global));
       ASSIGN_OR_RETURN(std::string password, NewPassword(opts->new_password_file));
       // Add the new key before removing the old: never a moment without one.
-      ASSIGN_OR_RETURN(Id id, repo->AddKey(password, crypto::ScryptParams{uint64_t{1} << opts->kdf_log2, 8, 4}));
+      ASSIGN_OR_RETURN(Id id, repo->AddKey(password, crypto::ScryptParamsForCost(opts->kdf_log2)));
       RETURN_IF_ERROR(repo->store().Remove(repo::FileName(repo::FileKind::kKey, repo->key_id())));
       if (!global.quiet)
         std::cout << fmt::format("password changed (key {} replaces {})\n", id.Short(), repo->key_id().Short());

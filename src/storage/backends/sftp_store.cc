@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -23,6 +24,8 @@ static_assert(kTempPrefix.starts_with(kReservedNamePrefix));
 // 1 KiB less. Larger chunks mean fewer round trips.
 constexpr size_t kChunk = 255 * 1024;
 constexpr size_t kReadsInFlight = 8;
+// Most bytes a read allocates before they arrive (see ReadRange).
+constexpr uint64_t kReadWindow = uint64_t{64} << 20;
 
 std::string ParentOf(const std::string& path) {
   size_t slash = path.rfind('/');
@@ -82,7 +85,7 @@ Status ReadSequentially(SshSession& session, sftp_file file, const std::string& 
 // so that a round trip is not paid per chunk. A server may answer a request
 // with fewer bytes than asked; those gaps are read one by one at the end.
 Status ReadPipelined(SshSession& session, sftp_file file, const std::string& path, std::string_view name,
-                     uint64_t offset, Bytes& out) {
+                     uint64_t offset, std::span<uint8_t> out) {
   struct Request {
     uint64_t at;
     uint32_t length;
@@ -286,9 +289,21 @@ Status SftpStore::ReadRange(SshSession& session, const std::string& path, std::s
   if (offset > size || length > size - offset) {
     return Fail(Code::kInvalidArgument, fmt::format("range {}+{} outside {} ({} bytes)", offset, length, name, size));
   }
-  out.resize(length);
-  if (length == 0) return OkStatus();
-  return ReadPipelined(session, file.get(), path, name, offset, out);
+  if (length > kMaxObjectSize) {
+    return Fail(Code::kDataLoss, fmt::format("{} claims {} bytes, more than any object", name, length));
+  }
+  // The size is the server's word: a hostile or broken server may claim
+  // terabytes. The buffer grows a window at a time, each only after the
+  // previous one was filled with bytes that did arrive (a short file ends
+  // the read with kDataLoss), so a lie costs at most one window.
+  out.clear();
+  while (out.size() < length) {
+    uint64_t done = out.size();
+    out.resize(done + std::min<uint64_t>(kReadWindow, length - done));
+    RETURN_IF_ERROR(
+        ReadPipelined(session, file.get(), path, name, offset + done, std::span<uint8_t>(out).subspan(done)));
+  }
+  return OkStatus();
 }
 
 Result<Bytes> SftpStore::Get(std::string_view name, uint64_t offset, uint64_t length) {

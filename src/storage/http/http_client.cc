@@ -13,6 +13,10 @@
 namespace arkiv::storage::http {
 namespace {
 
+// Most bytes reserved for a body before they arrive: a default pack (16 MiB)
+// and more, never what a hostile Content-Length asks for.
+constexpr uint64_t kMaxBodyReservation = uint64_t{64} << 20;
+
 void GlobalInit() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -22,6 +26,8 @@ struct Transfer {
   const Request* request = nullptr;
   size_t sent = 0;
   Response response;
+  uint64_t max_body_bytes = 0;
+  bool too_long = false;  // the body passed max_body_bytes: abandoned
 };
 
 size_t ReadBody(char* buffer, size_t size, size_t count, void* user) {
@@ -49,9 +55,16 @@ size_t WriteBody(char* data, size_t size, size_t count, void* user) {
   Response& response = transfer->response;
   if (response.body.empty()) {
     // One allocation for the whole body. Here, not when the header arrives:
-    // a HEAD's Content-Length announces a body that never comes.
+    // a HEAD's Content-Length announces a body that never comes. The header
+    // is the server's word, not bytes received: a hostile or broken server
+    // announcing gigabytes gets kMaxBodyReservation at first, and the body
+    // grows only with the bytes that do arrive.
     uint64_t length = std::strtoull(response.Header("content-length").c_str(), nullptr, 10);
-    if (length <= (uint64_t{4} << 30)) response.body.reserve(length);
+    response.body.reserve(std::min(length, kMaxBodyReservation));
+  }
+  if (response.body.size() + size * count > transfer->max_body_bytes) {
+    transfer->too_long = true;
+    return 0;  // curl stops the transfer (CURLE_WRITE_ERROR)
   }
   response.body.insert(response.body.end(), data, data + size * count);
   return size * count;
@@ -149,6 +162,7 @@ Result<Response> Client::Send(const Request& request) {
   if (curl == nullptr) return Fail(Code::kResourceExhausted, "cannot create a curl handle");
   Transfer transfer;
   transfer.request = &request;
+  transfer.max_body_bytes = options_.max_body_bytes;
   HeaderList headers;
   for (const auto& [name, value] : request.headers) {
     // "Name;" sends an empty header; "Name:" would remove it.
@@ -175,6 +189,11 @@ Result<Response> Client::Send(const Request& request) {
   SetMethod(curl, request, transfer);
 
   CURLcode rc = curl_easy_perform(curl);
+  if (transfer.too_long) {
+    curl_easy_cleanup(curl);
+    return Fail(Code::kDataLoss, fmt::format("{} {}: the answer is longer than {} bytes, more than any object",
+                                             request.method, RedactedUrl(request.url), options_.max_body_bytes));
+  }
   if (rc != CURLE_OK) {
     // The handle may hold a broken connection: do not pool it.
     curl_easy_cleanup(curl);

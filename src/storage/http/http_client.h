@@ -25,6 +25,7 @@
 
 #include "core/bytes.h"
 #include "core/status.h"
+#include "storage/store.h"
 
 namespace arkiv::storage::http {
 
@@ -54,6 +55,8 @@ struct ClientOptions {
   // Idle handles (each with its open connection) kept for reuse: at least
   // the number of requests the owner may have in flight at once.
   size_t max_idle_handles = 8;
+  // Longest answer body taken; a longer one is abandoned with kDataLoss.
+  uint64_t max_body_bytes = kMaxObjectSize;
 };
 
 // The `timeout=SECONDS` of an S3 or Azure URL: both the wait to connect and

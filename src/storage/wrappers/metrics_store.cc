@@ -22,6 +22,14 @@ Result<Bytes> MetricsStore::Get(std::string_view name, uint64_t offset, uint64_t
   return got;
 }
 
+Result<Bytes> MetricsStore::GetChecked(std::string_view name, uint64_t offset, uint64_t length,
+                                       const std::function<Status(ByteView)>& check) {
+  auto start = now_();
+  Result<Bytes> got = inner_->GetChecked(name, offset, length, check);
+  metrics_->Record(Operation::kGet, now_() - start, CodeOf(got), 0, got ? got->size() : 0);
+  return got;
+}
+
 Result<ObjectInfo> MetricsStore::Stat(std::string_view name) {
   auto start = now_();
   Result<ObjectInfo> info = inner_->Stat(name);

@@ -35,6 +35,10 @@ class MetricsStore : public Store {
   StoreCapabilities Capabilities() const override { return inner_->Capabilities(); }
   Status Put(std::string_view name, ByteView data, PutMode mode = PutMode::kReplace) override;
   Result<Bytes> Get(std::string_view name, uint64_t offset = 0, uint64_t length = kToEnd) override;
+  // Forwarded, so that a store with several copies below still tries the
+  // others when `check` fails; counted as one Get.
+  Result<Bytes> GetChecked(std::string_view name, uint64_t offset, uint64_t length,
+                           const std::function<Status(ByteView)>& check) override;
   Result<ObjectInfo> Stat(std::string_view name) override;
   Status List(std::string_view prefix, const std::function<Status(const ObjectInfo&)>& fn) override;
   Status Remove(std::string_view name) override;

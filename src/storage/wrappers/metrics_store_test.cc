@@ -175,6 +175,41 @@ TEST_F(MetricsStoreTest, ErrorsComeBackUntouched) {
   EXPECT_EQ(store_.Location(), "memory://test");
 }
 
+// A store whose GetChecked tells right bytes from wrong ones itself (as the
+// placement store does, trying another copy): MetricsStore must hand the
+// check down, not apply it to what a plain Get returned.
+class SecondCopyStore : public MemoryStore {
+ public:
+  Result<Bytes> GetChecked(std::string_view name, uint64_t offset, uint64_t length,
+                           const std::function<Status(ByteView)>& check) override {
+    ASSIGN_OR_RETURN(Bytes bytes, Get(name, offset, length));
+    Bytes first = bytes;
+    first[0] ^= 1;  // the first copy is damaged
+    if (check(first)) return first;
+    RETURN_IF_ERROR(check(bytes));
+    return bytes;
+  }
+};
+
+TEST(MetricsStoreGetCheckedTest, ForwardsTheCheckAndCountsOneGet) {
+  auto inner = std::make_shared<SecondCopyStore>();
+  ASSERT_TRUE(inner->Put("data/a", Bytes{1, 2, 3}));
+  auto metrics = std::make_shared<StoreMetrics>("c");
+  MetricsStore store(inner, metrics);
+  int checks = 0;
+  auto got = store.GetChecked("data/a", 0, Store::kToEnd, [&](ByteView bytes) -> Status {
+    checks++;
+    if (bytes[0] != 1) return Fail(Code::kDataLoss, "wrong");
+    return OkStatus();
+  });
+  ASSERT_TRUE(got.has_value()) << got.error().ToString();
+  EXPECT_EQ(*got, (Bytes{1, 2, 3}));
+  EXPECT_EQ(checks, 2);
+  auto get = metrics->Snapshot()[Operation::kGet];
+  EXPECT_EQ(get.requests, 1u);
+  EXPECT_EQ(get.bytes_down, 3u);
+}
+
 TEST(StoreMetricsTest, ConcurrentRecordsAreAllCounted) {
   StoreMetrics metrics("c");
   std::vector<std::thread> threads;
