@@ -27,7 +27,7 @@ class Checker {
  private:
   Status CheckPacks();
   void ReadPack(const repo::IndexedPack& pack);
-  Status CheckSnapshots();
+  Status CheckSnapshots(const std::vector<Id>& ids);
   void Problem(CheckProblem p) { report_.problems.push_back(std::move(p)); }
   // Records that `blob` problems affect `where`, on the blob's problem and
   // on the problem of the pack that held it.
@@ -161,14 +161,13 @@ void Checker::ReadPack(const repo::IndexedPack& pack) {
   }
 }
 
-Status Checker::CheckSnapshots() {
+Status Checker::CheckSnapshots(const std::vector<Id>& ids) {
   // One problem per bad blob, so the walk can attach the paths it affects.
   for (const auto& [blob, pack] : bad_blobs_) {
     blob_problem_[blob] = report_.problems.size();
     Problem({"damaged blob", false, pack, blob.Hex(), fmt::format("blob {} in pack {} is missing or damaged",
                                                                   blob.Short(), pack), {}, 0});
   }
-  ASSIGN_OR_RETURN(auto ids, repo_.ListFiles(repo::FileKind::kSnapshot));
   std::unordered_set<Id, IdHash> trees_seen;
   for (const Id& id : ids) {
     std::string object = repo::FileName(repo::FileKind::kSnapshot, id);
@@ -217,12 +216,16 @@ Result<CheckReport> Checker::Run() {
   for (const auto& m : markers) {
     if (report_.next_sweep_ns == 0 || m.marker.DueNs() < report_.next_sweep_ns) report_.next_sweep_ns = m.marker.DueNs();
   }
+  // Snapshots are listed before the index is loaded: a backup running beside
+  // the check writes its index before its snapshot, so every snapshot listed
+  // here has its blobs in the index loaded next.
+  ASSIGN_OR_RETURN(auto snapshot_ids, repo_.ListFiles(repo::FileKind::kSnapshot));
   RETURN_IF_ERROR(repo_.LoadIndex(&damaged));
   for (const auto& [id, error] : damaged) {
     Problem({"damaged index", false, repo::FileName(repo::FileKind::kIndex, id), "", error.message(), {}, 0});
   }
   RETURN_IF_ERROR(CheckPacks());
-  RETURN_IF_ERROR(CheckSnapshots());
+  RETURN_IF_ERROR(CheckSnapshots(snapshot_ids));
   return std::move(report_);
 }
 

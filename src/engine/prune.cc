@@ -18,11 +18,17 @@ constexpr size_t kPacksPerIndexFile = 20000;
 
 using BlobSet = std::unordered_set<Id, IdHash>;
 
-// Every blob reachable from the snapshots there are now; kDataLoss if one of
-// them is in no index (deleting anything then could destroy what it needs).
-Result<BlobSet> MarkUsedBlobs(repo::Repository& repo) {
+// Loads the index and returns every blob reachable from the snapshots there
+// are now; kDataLoss if one of them is in no index (deleting anything then
+// could destroy what it needs).
+// Snapshots are listed before the index is: a backup writes its index files
+// before its snapshot, so every snapshot seen has its blobs in the index
+// loaded after it. (The other order read a snapshot that a concurrent backup
+// wrote between the two listings and called its blobs lost.)
+Result<BlobSet> LoadIndexAndUsedBlobs(repo::Repository& repo) {
   BlobSet used;
   ASSIGN_OR_RETURN(auto snapshots, repo.LoadSnapshots());
+  RETURN_IF_ERROR(repo.LoadIndex());  // marked packs last: used blobs resolve to copies that stay
   for (const auto& record : snapshots) {
     if (!used.insert(record.snapshot.tree).second) continue;
     auto walked = WalkTree(repo, record.snapshot.tree, "", [&](const std::string&, const repo::Node& node) {
@@ -86,8 +92,7 @@ Status RewriteIndex(repo::Repository& repo, const std::vector<repo::IndexedPack>
 // into new packs, and names the doomed packs in a marker. Deletes nothing.
 Status Mark(repo::Repository& repo, const PruneOptions& options, int64_t now, PruneReport& report,
             PruneProgress& progress) {
-  RETURN_IF_ERROR(repo.LoadIndex());  // marked packs last: used blobs resolve to copies that stay
-  ASSIGN_OR_RETURN(BlobSet used, MarkUsedBlobs(repo));
+  ASSIGN_OR_RETURN(BlobSet used, LoadIndexAndUsedBlobs(repo));
   const auto& marked = repo.marked_packs();
 
   std::vector<PackPlan> keep, remove, repack;
@@ -187,8 +192,7 @@ Status Sweep(repo::Repository& repo, int64_t now, PruneReport& report, PruneProg
 
   // Index and snapshots as they are now, after the window: a snapshot written
   // by a backup that began before a marker is seen here.
-  RETURN_IF_ERROR(repo.LoadIndex());
-  ASSIGN_OR_RETURN(BlobSet used, MarkUsedBlobs(repo));
+  ASSIGN_OR_RETURN(BlobSet used, LoadIndexAndUsedBlobs(repo));
   std::unordered_map<Id, std::string, IdHash> doomed;
   for (const auto& m : due) {
     for (const auto& name : m.marker.packs) doomed.emplace(*repo::IdFromName(name), name);
