@@ -6,8 +6,15 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/format.h"
+#include "planning/duration.h"
 
 namespace arkiv::cli {
+
+Result<int64_t> ParseSafetyWindow(const std::string& text) {
+  auto seconds = planning::ParseDuration(text);
+  if (!seconds) return Fail(seconds.error().Context("--safety-window"));
+  return static_cast<int64_t>(*seconds * 1e9);
+}
 
 void PrintPruneReport(const GlobalOptions& global, const engine::PruneReport& r, bool dry_run) {
   if (global.json) {
@@ -23,7 +30,12 @@ void PrintPruneReport(const GlobalOptions& global, const engine::PruneReport& r,
                      {"blobs_repacked", r.blobs_repacked},
                      {"bytes_before", r.bytes_before},
                      {"bytes_after", r.bytes_after},
-                     {"bytes_unused_after", r.bytes_unused_after}};
+                     {"bytes_unused_after", r.bytes_unused_after},
+                     {"markers_written", r.markers_written},
+                     {"markers_pending", r.markers_pending},
+                     {"markers_swept", r.markers_swept},
+                     {"packs_swept", r.packs_swept},
+                     {"packs_kept", r.packs_kept}};
     std::cout << JsonText(j) << std::endl;
     return;
   }
@@ -34,6 +46,11 @@ void PrintPruneReport(const GlobalOptions& global, const engine::PruneReport& r,
       dry_run ? "dry run: " : "", r.packs_before, r.packs_deleted, r.packs_repacked, r.packs_unindexed_deleted,
       r.blobs_used, r.blobs_unused, HumanBytes(r.bytes_before), HumanBytes(r.bytes_after),
       HumanBytes(r.bytes_unused_after));
+  if (dry_run) return;
+  std::cout << fmt::format("{} packs marked for deletion ({} marker written); swept {} markers: {} packs deleted, {} "
+                           "kept (used again); {} markers wait for their safety window\n",
+                           r.markers_written ? r.packs_deleted + r.packs_repacked + r.packs_unindexed_deleted : 0,
+                           r.markers_written, r.markers_swept, r.packs_swept, r.packs_kept, r.markers_pending);
 }
 
 }  // namespace arkiv::cli

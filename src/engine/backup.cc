@@ -13,6 +13,8 @@
 #include <map>
 #include <memory>
 #include <thread>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "chunker/chunk_reader.h"
 #include "core/log.h"
@@ -20,7 +22,9 @@
 #include "core/thread_pool.h"
 #include "engine/file_metadata.h"
 #include "engine/source_scanner.h"
+#include "engine/tree_walker.h"
 #include "repo/blob_saver.h"
+#include "repo/prune_marker.h"
 #include "repo/system_info.h"
 
 namespace arkiv::engine {
@@ -96,6 +100,10 @@ class Backup {
   void Warn(const std::string& path, const Error& error);
   void ChangedWhileRead(const std::string& path, const std::string& what);
   std::optional<repo::SnapshotRecord> FindParentSnapshot(const std::vector<std::string>& paths);
+  int64_t Now() const { return options_.clock ? options_.clock() : repo::NowUnixNanos(); }
+  // Fails if the backup outlived its lease and a prune marker it did not see
+  // at the start names a pack that the tree `root` uses.
+  Status CheckPruneLease(int64_t started, const std::unordered_set<Id, IdHash>& seen_markers, const Id& root);
 
   repo::Repository& repo_;
   const BackupOptions& options_;
@@ -334,8 +342,74 @@ std::optional<repo::SnapshotRecord> Backup::FindParentSnapshot(const std::vector
   return std::nullopt;
 }
 
+Status Backup::CheckPruneLease(int64_t started, const std::unordered_set<Id, IdHash>& seen_markers, const Id& root) {
+  int64_t checked = Now();
+  if (checked - started <= options_.prune_lease_ns) return OkStatus();
+  // Markers first, then the packs: a marker swept before this listing had
+  // its packs deleted before it was removed, so they are missing below; one
+  // written after it is swept only after its window, beyond the new lease.
+  ASSIGN_OR_RETURN(auto markers, repo::LoadPruneMarkers(repo_));
+  std::unordered_map<Id, Id, IdHash> new_marks;  // pack → marker
+  for (const auto& m : markers) {
+    if (seen_markers.contains(m.id)) continue;
+    for (const auto& name : m.marker.packs) new_marks.emplace(*repo::IdFromName(name), m.id);
+  }
+  std::unordered_set<Id, IdHash> stored;
+  for (auto type : {repo::BlobType::kData, repo::BlobType::kTree}) {
+    RETURN_IF_ERROR(repo_.store().List(repo::PackPrefix(type), [&](const storage::ObjectInfo& info) {
+      if (auto id = repo::IdFromName(info.name)) stored.insert(*id);
+      return OkStatus();
+    }));
+  }
+  std::optional<std::string> conflict;
+  auto check = [&](const Id& blob) {
+    if (conflict) return;
+    auto location = repo_.index().Find(blob);
+    if (!location) return;
+    if (auto it = new_marks.find(location->pack); it != new_marks.end()) {
+      conflict = fmt::format("prune marker {} meanwhile named pack {}", it->second.Short(), location->pack.Short());
+    } else if (!stored.contains(location->pack)) {
+      conflict = fmt::format("prune meanwhile deleted pack {}", location->pack.Short());
+    }
+  };
+  check(root);
+  std::unordered_set<Id, IdHash> trees_seen;
+  if (!conflict) {
+    RETURN_IF_ERROR(WalkTree(repo_, root, "", [&](const std::string&, const Node& node) {
+      for (const Id& id : node.content) check(id);
+      if (node.type != NodeType::kDirectory || conflict) return false;
+      if (!trees_seen.insert(node.subtree).second) return false;
+      check(node.subtree);
+      return !conflict;
+    }));
+  }
+  if (conflict) {
+    return Fail(Code::kAborted,
+                fmt::format("{}: the backup ran {} min, longer than its prune lease ({} min), and {}, which this "
+                            "backup uses; no snapshot was written. Run the backup again (it reuses what it stored), "
+                            "or give prune a longer --safety-window",
+                            repo_.store().Location(), (checked - started) / 60'000'000'000,
+                            options_.prune_lease_ns / 60'000'000'000, *conflict));
+  }
+  if (Now() - checked > options_.prune_lease_ns) {
+    return Fail(Code::kAborted, fmt::format("{}: checking the backup against prune markers took longer than the "
+                                            "prune lease; no snapshot was written. Run the backup again",
+                                            repo_.store().Location()));
+  }
+  return OkStatus();
+}
+
 Result<BackupResult> Backup::Run() {
   auto start = std::chrono::steady_clock::now();
+  // Markers before the index (design.md §13): packs named by a marker written
+  // later are deleted only after the lease checked below.
+  int64_t started = Now();
+  std::unordered_set<Id, IdHash> seen_markers;
+  {
+    ASSIGN_OR_RETURN(auto markers, repo::LoadPruneMarkers(repo_));
+    for (const auto& m : markers) seen_markers.insert(m.id);
+  }
+  RETURN_IF_ERROR(repo_.LoadIndex(nullptr, repo::MarkedPacks::kExclude));
   std::vector<std::string> paths;
   for (const auto& p : options_.paths) {
     std::error_code ec;
@@ -415,9 +489,11 @@ Result<BackupResult> Backup::Run() {
   ASSIGN_OR_RETURN(Id root_id, SaveTree(root));
   RETURN_IF_ERROR(saver_.Flush());
   if (scanner) scanner->Stop();
+  if (options_.before_snapshot) options_.before_snapshot();
+  RETURN_IF_ERROR(CheckPruneLease(started, seen_markers, root_id));
 
   repo::Snapshot snap;
-  snap.time_ns = repo::NowUnixNanos();
+  snap.time_ns = Now();
   snap.host = options_.host.empty() ? repo::HostName() : options_.host;
   snap.user = repo::UserName();
   snap.paths = paths;

@@ -5,6 +5,15 @@
 // (zstd + AES-GCM); upload threads store full packs. Bounded queues between
 // the stages keep memory flat whatever the data.
 //
+// Beside prune (design.md §13): the prune markers are read before the index,
+// and packs they name are left out of it, so the backup never newly
+// references a pack on its way out (a blob whose only copy is there is
+// stored again). A marker written after that can have its packs deleted from
+// its time + the prune safety window on, so a backup that is older than
+// `prune_lease_ns` when about to write its snapshot reads the markers again
+// and fails (kAborted, nothing written but unreferenced packs) if a new one
+// names a pack the snapshot uses.
+//
 // A file is not read again when the parent snapshot (same host and paths,
 // or --parent) records it with the same type, size, inode, mtime and ctime
 // and all of its blobs are in the index.
@@ -16,6 +25,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -25,6 +36,10 @@
 #include "repo/repository.h"
 
 namespace arkiv::engine {
+
+// The prune safety window (1 h by default) less a margin for clock skew
+// between hosts and for writing the snapshot.
+inline constexpr int64_t kBackupPruneLeaseNs = std::chrono::nanoseconds(std::chrono::minutes(45)).count();
 
 struct BackupOptions {
   std::vector<std::string> paths;
@@ -37,6 +52,12 @@ struct BackupOptions {
   size_t workers = 0;         // 0: one per core
   size_t upload_threads = 2;  // packs uploaded at once
   bool scan_totals = false;   // walk the sources ahead, for a progress ETA
+  int64_t prune_lease_ns = kBackupPruneLeaseNs;
+  // Wall clock in Unix nanoseconds; tests pass a fake one.
+  std::function<int64_t()> clock = nullptr;
+  // Tests: called after the last pack and index are stored, before the lease
+  // check and the snapshot (to run prune steps "meanwhile").
+  std::function<void()> before_snapshot = nullptr;
 };
 
 // Live counters, read by the progress display while the backup runs.

@@ -10,6 +10,7 @@
 #include "crypto/sha256.h"
 #include "engine/tree_walker.h"
 #include "repo/pack.h"
+#include "repo/prune_marker.h"
 
 namespace arkiv::engine {
 namespace {
@@ -26,7 +27,7 @@ class Checker {
  private:
   Status CheckPacks();
   void ReadPack(const repo::IndexedPack& pack);
-  Status CheckSnapshots();
+  Status CheckSnapshots(const std::vector<Id>& ids);
   void Problem(CheckProblem p) { report_.problems.push_back(std::move(p)); }
   // Records that `blob` problems affect `where`, on the blob's problem and
   // on the problem of the pack that held it.
@@ -87,6 +88,16 @@ Status Checker::CheckPacks() {
     std::string name = repo::PackName(type, pack.id);
     indexed.insert(name);
     auto it = stored.find(name);
+    bool marked = repo_.marked_packs().contains(pack.id);
+    if (it == stored.end() && marked) {
+      // Swept by a prune after this check read the index: only the blobs a
+      // snapshot still needs from it are errors (CheckSnapshots).
+      Problem({"swept pack", true, name, "", fmt::format("pack {} was deleted by prune during this check", name), {},
+               0});
+      for (const auto& blob : pack.blobs) bad_blobs_.emplace(blob.id, name);
+      return;
+    }
+    if (marked) report_.packs_marked++;
     if (it == stored.end()) {
       PackProblem(
           {"missing pack", false, name, "", fmt::format("pack {} is indexed but missing from the store", name), {}, 0});
@@ -100,7 +111,9 @@ Status Checker::CheckPacks() {
     if (options_.read_data) to_read.push_back(pack);
   });
   for (const auto& [name, size] : stored) {
-    if (!indexed.contains(name)) {
+    if (!indexed.contains(name) && repo_.marked_packs().contains(*repo::IdFromName(name))) {
+      report_.packs_marked++;
+    } else if (!indexed.contains(name)) {
       Problem({"unindexed pack", true, name, "",
                fmt::format("pack {} is in no index (left by an interrupted backup; `arkiv prune` removes it)", name),
                {}, 0});
@@ -148,14 +161,13 @@ void Checker::ReadPack(const repo::IndexedPack& pack) {
   }
 }
 
-Status Checker::CheckSnapshots() {
+Status Checker::CheckSnapshots(const std::vector<Id>& ids) {
   // One problem per bad blob, so the walk can attach the paths it affects.
   for (const auto& [blob, pack] : bad_blobs_) {
     blob_problem_[blob] = report_.problems.size();
     Problem({"damaged blob", false, pack, blob.Hex(), fmt::format("blob {} in pack {} is missing or damaged",
                                                                   blob.Short(), pack), {}, 0});
   }
-  ASSIGN_OR_RETURN(auto ids, repo_.ListFiles(repo::FileKind::kSnapshot));
   std::unordered_set<Id, IdHash> trees_seen;
   for (const Id& id : ids) {
     std::string object = repo::FileName(repo::FileKind::kSnapshot, id);
@@ -199,12 +211,21 @@ Status Checker::CheckSnapshots() {
 
 Result<CheckReport> Checker::Run() {
   std::vector<std::pair<Id, Error>> damaged;
+  ASSIGN_OR_RETURN(auto markers, repo::LoadPruneMarkers(repo_));
+  report_.prune_markers = markers.size();
+  for (const auto& m : markers) {
+    if (report_.next_sweep_ns == 0 || m.marker.DueNs() < report_.next_sweep_ns) report_.next_sweep_ns = m.marker.DueNs();
+  }
+  // Snapshots are listed before the index is loaded: a backup running beside
+  // the check writes its index before its snapshot, so every snapshot listed
+  // here has its blobs in the index loaded next.
+  ASSIGN_OR_RETURN(auto snapshot_ids, repo_.ListFiles(repo::FileKind::kSnapshot));
   RETURN_IF_ERROR(repo_.LoadIndex(&damaged));
   for (const auto& [id, error] : damaged) {
     Problem({"damaged index", false, repo::FileName(repo::FileKind::kIndex, id), "", error.message(), {}, 0});
   }
   RETURN_IF_ERROR(CheckPacks());
-  RETURN_IF_ERROR(CheckSnapshots());
+  RETURN_IF_ERROR(CheckSnapshots(snapshot_ids));
   return std::move(report_);
 }
 

@@ -3,7 +3,10 @@
 // Structure: every index file readable; every indexed pack present with
 // the indexed size; every snapshot readable; every tree and blob that a
 // snapshot reaches is indexed and every tree decodes. Packs that no index
-// lists (left by an interrupted backup) are reported as warnings.
+// lists (left by an interrupted backup) are reported as warnings. Packs that
+// a prune marker names are on their way out (design.md §13): not reported,
+// only counted; one already deleted is a warning, and an error only for the
+// snapshots that still need its blobs.
 // read_data: every pack is downloaded, its SHA-256 compared with its name,
 // its header compared with the index, every blob authenticated,
 // decompressed and its keyed hash recomputed.
@@ -45,6 +48,9 @@ struct CheckReport {
   uint64_t trees_checked = 0;
   uint64_t blobs_read = 0;
   uint64_t bytes_read = 0;
+  uint64_t prune_markers = 0;
+  uint64_t packs_marked = 0;  // named by a prune marker and still stored
+  int64_t next_sweep_ns = 0;  // earliest time a marker's packs may go; 0: no marker
   std::vector<CheckProblem> problems;
   bool HasErrors() const;
 };

@@ -18,7 +18,7 @@ using placement::PlacementStore;
 bool IsReplicatedKind(std::string_view name) {
   return name == repo::kConfigName || name.starts_with("keys/") || name.starts_with("clouds/") ||
          name.starts_with("index/") || name.starts_with("snapshots/") || name.starts_with("tree/") ||
-         name.starts_with("status/");
+         name.starts_with("status/") || name.starts_with("prune/");
 }
 
 }  // namespace

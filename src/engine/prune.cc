@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <map>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "engine/tree_walker.h"
 #include "repo/blob_saver.h"
+#include "repo/prune_marker.h"
+#include "repo/system_info.h"
 
 namespace arkiv::engine {
 namespace {
@@ -16,9 +18,17 @@ constexpr size_t kPacksPerIndexFile = 20000;
 
 using BlobSet = std::unordered_set<Id, IdHash>;
 
-Result<BlobSet> MarkUsedBlobs(repo::Repository& repo) {
+// Loads the index and returns every blob reachable from the snapshots there
+// are now; kDataLoss if one of them is in no index (deleting anything then
+// could destroy what it needs).
+// Snapshots are listed before the index is: a backup writes its index files
+// before its snapshot, so every snapshot seen has its blobs in the index
+// loaded after it. (The other order read a snapshot that a concurrent backup
+// wrote between the two listings and called its blobs lost.)
+Result<BlobSet> LoadIndexAndUsedBlobs(repo::Repository& repo) {
   BlobSet used;
   ASSIGN_OR_RETURN(auto snapshots, repo.LoadSnapshots());
+  RETURN_IF_ERROR(repo.LoadIndex());  // marked packs last: used blobs resolve to copies that stay
   for (const auto& record : snapshots) {
     if (!used.insert(record.snapshot.tree).second) continue;
     auto walked = WalkTree(repo, record.snapshot.tree, "", [&](const std::string&, const repo::Node& node) {
@@ -34,25 +44,6 @@ Result<BlobSet> MarkUsedBlobs(repo::Repository& repo) {
     }
     RETURN_IF_ERROR(walked);
   }
-  return used;
-}
-
-struct PackPlan {
-  repo::IndexedPack pack;
-  repo::BlobType type = repo::BlobType::kData;
-  uint64_t used_bytes = 0;
-  uint64_t unused_bytes = 0;
-  std::vector<repo::BlobEntry> used;  // blobs whose canonical copy is here
-};
-
-std::string NameOf(const PackPlan& p) { return repo::PackName(p.type, p.pack.id); }
-
-}  // namespace
-
-Result<PruneReport> RunPrune(repo::Repository& repo, const PruneOptions& options, PruneProgress& progress) {
-  PruneReport report;
-  RETURN_IF_ERROR(repo.LoadIndex());
-  ASSIGN_OR_RETURN(BlobSet used, MarkUsedBlobs(repo));
   for (const Id& id : used) {
     if (!repo.index().Has(id)) {
       return Fail(Code::kDataLoss, fmt::format("blob {} is used by a snapshot but in no index; nothing was deleted "
@@ -60,11 +51,56 @@ Result<PruneReport> RunPrune(repo::Repository& repo, const PruneOptions& options
                                                id.Hex()));
     }
   }
+  return used;
+}
+
+repo::BlobType TypeOf(const repo::IndexedPack& pack) {
+  return pack.blobs.empty() ? repo::BlobType::kData : pack.blobs.front().type;
+}
+
+std::string NameOf(const repo::IndexedPack& pack) { return repo::PackName(TypeOf(pack), pack.id); }
+
+struct PackPlan {
+  repo::IndexedPack pack;
+  uint64_t used_bytes = 0;
+  uint64_t unused_bytes = 0;
+  std::vector<repo::BlobEntry> used;  // blobs whose canonical copy is here
+};
+
+// Writes `packs` as the whole index, superseding `old_files` in the last file
+// written, then removes the old files.
+Status RewriteIndex(repo::Repository& repo, const std::vector<repo::IndexedPack>& packs,
+                    const std::vector<Id>& old_files, PruneReport& report) {
+  size_t files_needed = std::max<size_t>(1, (packs.size() + kPacksPerIndexFile - 1) / kPacksPerIndexFile);
+  for (size_t f = 0; f < files_needed; ++f) {
+    repo::IndexFile file;
+    size_t begin = f * kPacksPerIndexFile, end = std::min(packs.size(), begin + kPacksPerIndexFile);
+    file.packs.assign(packs.begin() + static_cast<ptrdiff_t>(begin), packs.begin() + static_cast<ptrdiff_t>(end));
+    if (f + 1 == files_needed) file.supersedes = old_files;
+    RETURN_IF_ERROR(repo.SaveFile(repo::FileKind::kIndex, file.Serialize()));
+    report.index_files_written++;
+  }
+  for (const Id& id : old_files) {
+    auto st = repo.RemoveFile(repo::FileKind::kIndex, id);
+    if (!st && st.error().code() != Code::kNotFound) return Fail(st.error());
+    report.index_files_removed++;
+  }
+  return OkStatus();
+}
+
+// Phase 1: chooses what to delete, copies the used blobs of repacked packs
+// into new packs, and names the doomed packs in a marker. Deletes nothing.
+Status Mark(repo::Repository& repo, const PruneOptions& options, int64_t now, PruneReport& report,
+            PruneProgress& progress) {
+  ASSIGN_OR_RETURN(BlobSet used, LoadIndexAndUsedBlobs(repo));
+  const auto& marked = repo.marked_packs();
 
   std::vector<PackPlan> keep, remove, repack;
-  std::unordered_set<std::string> indexed_names;
+  std::unordered_set<Id, IdHash> indexed;
   repo.index().ForEachPack([&](const repo::IndexedPack& pack) {
-    PackPlan plan{pack, pack.blobs.empty() ? repo::BlobType::kData : pack.blobs.front().type, 0, 0, {}};
+    indexed.insert(pack.id);
+    if (marked.contains(pack.id)) return;  // on its way out already
+    PackPlan plan{pack, 0, 0, {}};
     for (const auto& blob : pack.blobs) {
       bool canonical_here = used.contains(blob.id) && repo.index().Find(blob.id)->pack == pack.id;
       if (canonical_here) {
@@ -78,7 +114,6 @@ Result<PruneReport> RunPrune(repo::Repository& repo, const PruneOptions& options
     }
     report.packs_before++;
     report.bytes_before += pack.size;
-    indexed_names.insert(NameOf(plan));
     (plan.used.empty() ? remove : keep).push_back(std::move(plan));
   });
 
@@ -96,10 +131,13 @@ Result<PruneReport> RunPrune(repo::Repository& repo, const PruneOptions& options
     keep.erase(keep.begin());
   }
 
+  // Unindexed packs: left by a crashed backup, or just uploaded by a running
+  // one (which indexes or abandons them within its lease).
   std::vector<std::string> unindexed;
   for (auto type : {repo::BlobType::kData, repo::BlobType::kTree}) {
     RETURN_IF_ERROR(repo.store().List(repo::PackPrefix(type), [&](const storage::ObjectInfo& info) {
-      if (!indexed_names.contains(info.name)) unindexed.push_back(info.name);
+      auto id = repo::IdFromName(info.name);
+      if (id && !indexed.contains(*id) && !marked.contains(*id)) unindexed.push_back(info.name);
       return OkStatus();
     }));
   }
@@ -108,18 +146,16 @@ Result<PruneReport> RunPrune(repo::Repository& repo, const PruneOptions& options
   report.packs_unindexed_deleted = unindexed.size();
   report.bytes_unused_after = unused_total;
   for (const auto& p : repack) report.blobs_repacked += p.used.size();
-  progress.packs_total = remove.size() + repack.size() + unindexed.size();
-  if (options.dry_run) {
-    report.bytes_after = report.bytes_before;
-    for (const auto& p : remove) report.bytes_after -= p.pack.size;
-    for (const auto& p : repack) report.bytes_after -= p.pack.size - p.used_bytes;
-    return report;
-  }
+  report.bytes_after = report.bytes_before;
+  for (const auto& p : remove) report.bytes_after -= p.pack.size;
+  for (const auto& p : repack) report.bytes_after -= p.pack.size - p.used_bytes;
+  progress.packs_total = repack.size();
+  if (options.dry_run) return OkStatus();
 
-  // Sweep step 1: new packs holding the used blobs of repacked packs.
-  std::vector<repo::IndexedPack> new_packs;
+  // New packs with the used blobs of repacked packs, indexed in a file of
+  // their own: until the sweep, those blobs simply have two copies.
   if (!repack.empty()) {
-    repo::BlobSaver saver(repo, repo::BlobSaverOptions{.upload_threads = 2, .ignore_existing = true, .write_index = false});
+    repo::BlobSaver saver(repo, repo::BlobSaverOptions{.upload_threads = 2, .ignore_existing = true, .write_index = true});
     for (const auto& p : repack) {
       for (const auto& blob : p.used) {
         ASSIGN_OR_RETURN(Bytes data, repo.LoadBlob(blob.id, repo::BlobCheck::kFull));
@@ -128,40 +164,102 @@ Result<PruneReport> RunPrune(repo::Repository& repo, const PruneOptions& options
       progress.packs_done++;
     }
     RETURN_IF_ERROR(saver.Flush());
-    new_packs = saver.TakeUploadedPacks();
-    report.packs_written = new_packs.size();
+    report.packs_written = saver.stats().packs_uploaded;
   }
 
-  // Step 2: the new index, superseding every old index file in its last file.
-  std::vector<repo::IndexedPack> all;
-  for (const auto& p : keep) all.push_back(p.pack);
-  for (auto& p : new_packs) all.push_back(std::move(p));
-  std::vector<Id> old_files = repo.index().LoadedFiles();
-  size_t files_needed = std::max<size_t>(1, (all.size() + kPacksPerIndexFile - 1) / kPacksPerIndexFile);
-  for (size_t f = 0; f < files_needed; ++f) {
-    repo::IndexFile file;
-    size_t begin = f * kPacksPerIndexFile, end = std::min(all.size(), begin + kPacksPerIndexFile);
-    file.packs.assign(all.begin() + static_cast<ptrdiff_t>(begin), all.begin() + static_cast<ptrdiff_t>(end));
-    if (f + 1 == files_needed) file.supersedes = old_files;
-    RETURN_IF_ERROR(repo.SaveFile(repo::FileKind::kIndex, file.Serialize()));
-    report.index_files_written++;
+  repo::PruneMarker marker{now, options.safety_window_ns, repo::HostName(), unindexed};
+  for (const auto& p : remove) marker.packs.push_back(NameOf(p.pack));
+  for (const auto& p : repack) marker.packs.push_back(NameOf(p.pack));
+  if (marker.packs.empty()) return OkStatus();
+  RETURN_IF_ERROR(repo.SaveFile(repo::FileKind::kPruneMarker, marker.Serialize()));
+  report.markers_written++;
+  return OkStatus();
+}
+
+// Phase 2: deletes the packs of markers whose window is over and that are
+// still unused by every snapshot there is now.
+Status Sweep(repo::Repository& repo, int64_t now, PruneReport& report, PruneProgress& progress) {
+  ASSIGN_OR_RETURN(auto markers, repo::LoadPruneMarkers(repo));
+  std::vector<repo::StoredPruneMarker> due;
+  for (auto& m : markers) {
+    if (now >= m.marker.DueNs()) {
+      due.push_back(std::move(m));
+    } else {
+      report.markers_pending++;
+    }
   }
-  // Step 3: the old index files, then the packs nothing in force lists.
-  for (const Id& id : old_files) {
-    auto st = repo.RemoveFile(repo::FileKind::kIndex, id);
-    if (!st && st.error().code() != Code::kNotFound) return Fail(st.error());
-    report.index_files_removed++;
+  if (due.empty()) return OkStatus();
+
+  // Index and snapshots as they are now, after the window: a snapshot written
+  // by a backup that began before a marker is seen here.
+  ASSIGN_OR_RETURN(BlobSet used, LoadIndexAndUsedBlobs(repo));
+  std::unordered_map<Id, std::string, IdHash> doomed;
+  for (const auto& m : due) {
+    for (const auto& name : m.marker.packs) doomed.emplace(*repo::IdFromName(name), name);
   }
-  std::vector<std::string> doomed = unindexed;
-  for (const auto& p : remove) doomed.push_back(NameOf(p));
-  for (const auto& p : repack) doomed.push_back(NameOf(p));
-  for (const auto& name : doomed) {
+  // How many copies of each used blob stay whatever happens.
+  std::unordered_map<Id, uint32_t, IdHash> copies_kept;
+  repo.index().ForEachPack([&](const repo::IndexedPack& pack) {
+    if (doomed.contains(pack.id)) return;
+    for (const auto& blob : pack.blobs) {
+      if (used.contains(blob.id)) copies_kept[blob.id]++;
+    }
+  });
+  std::vector<repo::IndexedPack> staying;
+  bool index_shrinks = false;
+  repo.index().ForEachPack([&](const repo::IndexedPack& pack) {
+    auto it = doomed.find(pack.id);
+    if (it == doomed.end()) {
+      staying.push_back(pack);
+      return;
+    }
+    bool needed = std::any_of(pack.blobs.begin(), pack.blobs.end(), [&](const repo::BlobEntry& blob) {
+      return used.contains(blob.id) && copies_kept[blob.id] == 0;
+    });
+    if (!needed) {
+      index_shrinks = true;
+      return;
+    }
+    doomed.erase(it);
+    report.packs_kept++;
+    for (const auto& blob : pack.blobs) {
+      if (used.contains(blob.id)) copies_kept[blob.id]++;
+    }
+    staying.push_back(pack);
+  });
+
+  // Crash-safe order: until the superseding index file exists the old index
+  // is in force and every doomed pack still stored; after it, no index in
+  // force lists a doomed pack, and the markers still name them.
+  if (index_shrinks) {
+    std::vector<Id> old_files = repo.index().LoadedFiles();
+    const auto& stale = repo.superseded_index_files();
+    old_files.insert(old_files.end(), stale.begin(), stale.end());
+    RETURN_IF_ERROR(RewriteIndex(repo, staying, old_files, report));
+  }
+  progress.packs_total += doomed.size();
+  for (const auto& [id, name] : doomed) {
     auto st = repo.store().Remove(name);
     if (!st && st.error().code() != Code::kNotFound) return Fail(st.error());
+    report.packs_swept++;
     progress.packs_done++;
   }
-  report.bytes_after = 0;
-  for (const auto& p : all) report.bytes_after += p.size;
+  for (const auto& m : due) {
+    auto st = repo.RemoveFile(repo::FileKind::kPruneMarker, m.id);
+    if (!st && st.error().code() != Code::kNotFound) return Fail(st.error());
+    report.markers_swept++;
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<PruneReport> RunPrune(repo::Repository& repo, const PruneOptions& options, PruneProgress& progress) {
+  auto clock = options.clock ? options.clock : [] { return repo::NowUnixNanos(); };
+  PruneReport report;
+  if (!options.sweep_only) RETURN_IF_ERROR(Mark(repo, options, clock(), report, progress));
+  if (options.dry_run) return report;
+  RETURN_IF_ERROR(Sweep(repo, clock(), report, progress));
   return report;
 }
 

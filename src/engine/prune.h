@@ -1,30 +1,50 @@
-// Removes data no snapshot needs. The caller holds the exclusive lock.
+// Removes data no snapshot needs, in two phases, beside running backups
+// (docs/design.md §13). The caller holds a prune lock (not an exclusive one).
 //
-// 1. Mark: every blob reachable from a snapshot is used.
-// 2. Plan: packs with no used blob are deleted; packs partly used are
-//    repacked, most wasteful first, until the unused bytes left are at most
-//    max_unused_percent of the used bytes. Packs no index lists (left by an
-//    interrupted backup) are deleted.
-// 3. Sweep, in crash-safe order: write new packs with the used blobs of
-//    repacked packs; write the new index (the last index file written lists
-//    every old index file as superseded); delete the old index files; delete
-//    the packs. A crash at any step leaves a readable repository: until the
-//    superseding file exists the old index is in force, and a deleted pack
-//    is by then in no index in force.
+// Phase 1, mark: every blob reachable from a snapshot is used. Packs with no
+// used blob, packs no index lists (left by an interrupted backup, or being
+// written by a running one) and partly used packs chosen for repacking (most
+// wasteful first, until the unused bytes left are at most max_unused_percent
+// of the used bytes; their used blobs are first copied into new, indexed
+// packs) are named in a sealed prune marker. Nothing is deleted.
+//
+// Phase 2, sweep: for every marker whose safety window has passed, the used
+// blobs are marked again from the snapshots there are *now*; a marked pack is
+// deleted unless it holds a used blob with no copy outside the packs being
+// deleted (a backup that began before the marker referenced it), and unless it
+// was unindexed and is indexed now and used. In crash-safe order: the new
+// index (the last file written supersedes every old one), the old index files,
+// the packs, the markers. A crash at any step leaves a readable repository.
+//
+// Backups load the markers before the index and never newly reference a marked
+// pack; a backup running longer than its lease re-checks before writing its
+// snapshot (engine/backup.h). Hence the window must exceed the backups' lease
+// plus the clock skew between hosts.
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 
 #include "repo/repository.h"
 
 namespace arkiv::engine {
 
+inline constexpr int64_t kDefaultPruneSafetyWindowNs = std::chrono::nanoseconds(std::chrono::hours(1)).count();
+
 struct PruneOptions {
   double max_unused_percent = 5.0;
   bool dry_run = false;
+  // Skip phase 1: only delete what earlier runs marked and is due.
+  bool sweep_only = false;
+  // 0: the packs marked by this run are swept by this run (nothing may run beside it).
+  int64_t safety_window_ns = kDefaultPruneSafetyWindowNs;
+  // Wall clock in Unix nanoseconds; tests pass a fake one.
+  std::function<int64_t()> clock = nullptr;
 };
 
 struct PruneReport {
+  // Phase 1 (what this run marked; with a dry run, what it would mark).
   uint64_t packs_before = 0;
   uint64_t packs_deleted = 0;  // no used blob
   uint64_t packs_repacked = 0;
@@ -34,8 +54,14 @@ struct PruneReport {
   uint64_t blobs_unused = 0;
   uint64_t blobs_repacked = 0;
   uint64_t bytes_before = 0;
-  uint64_t bytes_after = 0;
+  uint64_t bytes_after = 0;  // once every marker is swept
   uint64_t bytes_unused_after = 0;
+  uint64_t markers_written = 0;
+  // Phase 2.
+  uint64_t markers_swept = 0;
+  uint64_t markers_pending = 0;  // window not over yet
+  uint64_t packs_swept = 0;      // deleted from the store
+  uint64_t packs_kept = 0;       // marked, but used again by a snapshot written since
   uint64_t index_files_removed = 0;
   uint64_t index_files_written = 0;
 };
@@ -45,7 +71,7 @@ struct PruneProgress {
   std::atomic<uint64_t> packs_total{0};
 };
 
-// kDataLoss (and nothing deleted) if a used blob is in no index: run check.
+// kDataLoss (and nothing written or deleted) if a used blob is in no index: run check.
 Result<PruneReport> RunPrune(repo::Repository& repo, const PruneOptions& options, PruneProgress& progress);
 
 }  // namespace arkiv::engine

@@ -61,6 +61,15 @@ std::optional<uint64_t> Index::PackSize(const Id& pack) const {
   return packs_[it->second].size;
 }
 
+void Index::Clear() {
+  std::unique_lock lock(mutex_);
+  packs_.clear();
+  pack_slots_.clear();
+  blobs_.clear();
+  duplicates_.clear();
+  loaded_files_.clear();
+}
+
 void Index::AddLoadedFile(const Id& id) {
   std::unique_lock lock(mutex_);
   loaded_files_.push_back(id);

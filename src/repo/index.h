@@ -36,6 +36,8 @@ class Index {
   void ForEachPack(const std::function<void(const IndexedPack&)>& fn) const;
   std::optional<uint64_t> PackSize(const Id& pack) const;
 
+  void Clear();
+
   // Which index files were loaded (prune supersedes them).
   void AddLoadedFile(const Id& id);
   std::vector<Id> LoadedFiles() const;

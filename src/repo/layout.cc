@@ -10,6 +10,7 @@ std::string_view FileKindPrefix(FileKind kind) {
     case FileKind::kLock: return "locks/";
     case FileKind::kClouds: return "clouds/";
     case FileKind::kStatus: return "status/";
+    case FileKind::kPruneMarker: return "prune/";
   }
   return "";
 }
@@ -22,6 +23,7 @@ std::string_view FileKindName(FileKind kind) {
     case FileKind::kLock: return "lock";
     case FileKind::kClouds: return "clouds";
     case FileKind::kStatus: return "status";
+    case FileKind::kPruneMarker: return "prune";
   }
   return "";
 }

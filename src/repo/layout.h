@@ -6,6 +6,7 @@
 //   index/<sha256>            sealed index
 //   locks/<sha256>            sealed lock
 //   clouds/<sha256>           sealed cloud set (multi-cloud repositories)
+//   prune/<sha256>            sealed prune marker: packs on their way out
 //   data/<2 hex>/<sha256>     data pack    (placement: per policy)
 //   tree/<2 hex>/<sha256>     tree pack    (placement: copied to every cloud)
 //
@@ -26,7 +27,9 @@ enum class BlobType : uint8_t { kData = 0, kTree = 1 };
 // `arkiv status` on other machines (design.md §22), opaque to this layer.
 // kClouds: the cloud set of a multi-cloud repository, opaque to this layer
 // (placement/cloud_set.h, design.md §20.1).
-enum class FileKind { kKey, kSnapshot, kIndex, kLock, kClouds, kStatus };
+// kPruneMarker: packs prune found unused, deleted only after a safety window
+// (repo/prune_marker.h, design.md §13).
+enum class FileKind { kKey, kSnapshot, kIndex, kLock, kClouds, kStatus, kPruneMarker };
 
 inline constexpr std::string_view kConfigName = "config";
 

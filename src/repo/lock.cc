@@ -35,12 +35,19 @@ Result<std::vector<FoundLock>> ListLocks(Repository& repo) {
   return locks;
 }
 
-std::optional<FoundLock> FindConflict(const std::vector<FoundLock>& locks, bool exclusive, const Id* own) {
+// Exclusive conflicts with every lock; prune with exclusive and prune; shared
+// only with exclusive (backups run beside prune: design.md §13).
+bool Conflicts(const LockInfo& ours, const LockInfo& theirs) {
+  if (ours.exclusive || theirs.exclusive) return true;
+  return ours.prune && theirs.prune;
+}
+
+std::optional<FoundLock> FindConflict(const std::vector<FoundLock>& locks, const LockInfo& ours, const Id* own) {
   int64_t now = NowUnixNanos();
   for (const auto& lock : locks) {
     if (own != nullptr && lock.id == *own) continue;
     if (lock.info.IsStale(now)) continue;
-    if (exclusive || lock.info.exclusive) return lock;
+    if (Conflicts(ours, lock.info)) return lock;
   }
   return std::nullopt;
 }
@@ -48,8 +55,11 @@ std::optional<FoundLock> FindConflict(const std::vector<FoundLock>& locks, bool 
 }  // namespace
 
 Bytes LockInfo::Serialize() const {
+  // A prune lock is written as exclusive too: an older arkiv, whose backups
+  // know nothing of prune markers, must not run beside this prune.
   nlohmann::json j{{"time", FormatRfc3339(time_ns)}, {"host", host}, {"user", user}, {"pid", pid},
-                   {"exclusive", exclusive}};
+                   {"exclusive", exclusive || prune}};
+  if (prune) j["prune"] = true;
   return ToBytes(j.dump());
 }
 
@@ -72,7 +82,8 @@ Result<LockInfo> LockInfo::Parse(ByteView bytes) try {
   info.host = j.value("host", "");
   info.user = j.value("user", "");
   info.pid = j.value("pid", int64_t{0});
-  info.exclusive = j.value("exclusive", false);
+  info.prune = j.value("prune", false);
+  info.exclusive = j.value("exclusive", false) && !info.prune;
   return info;
 } catch (const nlohmann::json::exception& e) {
   return Fail(Code::kDataLoss, std::string("lock is malformed: ") + e.what());
@@ -90,7 +101,7 @@ bool LockInfo::IsStale(int64_t now_ns) const {
 
 std::string LockInfo::Describe() const {
   int64_t age_s = time_ns < 0 ? -1 : (NowUnixNanos() - time_ns) / 1000000000;
-  return fmt::format("{} lock by {}@{} pid {}, refreshed {}s ago", exclusive ? "an exclusive" : "a shared", user, host,
+  return fmt::format("{} lock by {}@{} pid {}, refreshed {}s ago", exclusive ? "an exclusive" : prune ? "a prune" : "a shared", user, host,
                      pid, age_s);
 }
 
@@ -98,18 +109,23 @@ RepositoryLock::RepositoryLock(Repository& repo, LockInfo info, Id id)
     : repo_(repo), info_(std::move(info)), id_(id), refresher_([this] { RefreshLoop(); }) {}
 
 Result<std::unique_ptr<RepositoryLock>> RepositoryLock::Acquire(Repository& repo, bool exclusive) {
+  return Acquire(repo, exclusive ? LockMode::kExclusive : LockMode::kShared);
+}
+
+Result<std::unique_ptr<RepositoryLock>> RepositoryLock::Acquire(Repository& repo, LockMode mode) {
   auto held = [&](const FoundLock& conflict) {
     return Fail(Code::kLockHeld, fmt::format("{}: repository is locked: {} (lock {}); if that process is gone, "
                                              "run `arkiv unlock`",
                                              repo.store().Location(), conflict.info.Describe(), conflict.id.Short()));
   };
   ASSIGN_OR_RETURN(auto before, ListLocks(repo));
-  if (auto conflict = FindConflict(before, exclusive, nullptr)) return held(*conflict);
+  LockInfo info{NowUnixNanos(), HostName(), UserName(), static_cast<int64_t>(::getpid()),
+                mode == LockMode::kExclusive, mode == LockMode::kPrune};
+  if (auto conflict = FindConflict(before, info, nullptr)) return held(*conflict);
 
-  LockInfo info{NowUnixNanos(), HostName(), UserName(), static_cast<int64_t>(::getpid()), exclusive};
   ASSIGN_OR_RETURN(Id id, repo.SaveFile(FileKind::kLock, info.Serialize()));
   ASSIGN_OR_RETURN(auto after, ListLocks(repo));
-  if (auto conflict = FindConflict(after, exclusive, &id)) {
+  if (auto conflict = FindConflict(after, info, &id)) {
     (void)repo.RemoveFile(FileKind::kLock, id);
     return held(*conflict);
   }

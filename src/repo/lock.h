@@ -1,7 +1,9 @@
 // Repository locks (`locks/<sha256>`, sealed JSON {time,host,user,pid,exclusive}).
 //
-// Backups, check and restore take a shared lock; prune, forget and key
-// removal take an exclusive one. A held lock is rewritten every
+// Backups, check and restore take a shared lock; prune and forget a prune
+// lock, which conflicts only with other prune locks and exclusive ones (prune
+// runs beside backups: two-phase collection, design.md §13); key removal and
+// cloud changes take an exclusive one. A held lock is rewritten every
 // kLockRefreshInterval; a lock is stale when it was not refreshed for
 // kLockStaleAfter, or when it names this host and a process that no longer
 // exists. Stale locks are ignored and can be removed with `arkiv unlock`.
@@ -32,6 +34,7 @@ struct LockInfo {
   std::string user;
   int64_t pid = 0;
   bool exclusive = false;
+  bool prune = false;
 
   Bytes Serialize() const;
   static Result<LockInfo> Parse(ByteView bytes);
@@ -39,9 +42,12 @@ struct LockInfo {
   std::string Describe() const;  // "exclusive lock by root@host pid 42, 3m ago"
 };
 
+enum class LockMode { kShared, kPrune, kExclusive };
+
 class RepositoryLock {
  public:
   // kLockHeld naming the holder when a live conflicting lock exists.
+  static Result<std::unique_ptr<RepositoryLock>> Acquire(Repository& repo, LockMode mode);
   static Result<std::unique_ptr<RepositoryLock>> Acquire(Repository& repo, bool exclusive);
   ~RepositoryLock();
   RepositoryLock(const RepositoryLock&) = delete;

@@ -69,6 +69,33 @@ TEST_F(LockTest, SharedExcludesExclusive) {
   EXPECT_EQ(LockCount(), 1u);
 }
 
+// Two-phase prune runs beside backups, but never beside another prune or an
+// exclusive holder (design.md §11, §13).
+TEST_F(LockTest, PruneLockCoexistsWithSharedOnly) {
+  ASSERT_OK_AND_ASSIGN(auto backup, RepositoryLock::Acquire(*repo_, LockMode::kShared));
+  ASSERT_OK_AND_ASSIGN(auto prune, RepositoryLock::Acquire(*repo_, LockMode::kPrune));
+  auto second = RepositoryLock::Acquire(*repo_, LockMode::kPrune);
+  ASSERT_TRUE(FailedWith(second, Code::kLockHeld));
+  EXPECT_NE(second.error().message().find("a prune lock by"), std::string::npos) << second.error().message();
+  EXPECT_TRUE(FailedWith(RepositoryLock::Acquire(*repo_, LockMode::kExclusive), Code::kLockHeld));
+  EXPECT_EQ(LockCount(), 2u);
+  backup.reset();
+  prune.reset();
+  ASSERT_OK_AND_ASSIGN(auto exclusive, RepositoryLock::Acquire(*repo_, LockMode::kExclusive));
+  EXPECT_TRUE(FailedWith(RepositoryLock::Acquire(*repo_, LockMode::kPrune), Code::kLockHeld));
+}
+
+// An older arkiv reads only `exclusive`: a prune lock must look exclusive to it.
+TEST(LockInfoTest, PruneLockIsExclusiveToOlderReaders) {
+  LockInfo info{123, "h", "u", 1, false, true};
+  Bytes bytes = info.Serialize();
+  std::string json(AsString(bytes));
+  EXPECT_NE(json.find("\"exclusive\":true"), std::string::npos) << json;
+  ASSERT_OK_AND_ASSIGN(LockInfo back, LockInfo::Parse(info.Serialize()));
+  EXPECT_TRUE(back.prune);
+  EXPECT_FALSE(back.exclusive);
+}
+
 TEST_F(LockTest, TwoSharedLocksCoexist) {
   ASSERT_OK_AND_ASSIGN(auto first, RepositoryLock::Acquire(*repo_, false));
   ASSERT_OK_AND_ASSIGN(auto second, RepositoryLock::Acquire(*repo_, false));

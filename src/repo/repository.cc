@@ -8,6 +8,7 @@
 #include "crypto/keyed_hash.h"
 #include "crypto/sha256.h"
 #include "repo/pack.h"
+#include "repo/prune_marker.h"
 #include "repo/sealed_file.h"
 
 namespace arkiv::repo {
@@ -145,7 +146,12 @@ Status Repository::RemoveKey(const Id& id) {
   return store_->Remove(FileName(FileKind::kKey, id));
 }
 
-Status Repository::LoadIndex(std::vector<std::pair<Id, Error>>* damaged) {
+Status Repository::LoadIndex(std::vector<std::pair<Id, Error>>* damaged, MarkedPacks marked) {
+  // Markers first: a marker written after this listing names packs that can
+  // go only after its window, which the lease of the caller covers (§13).
+  ASSIGN_OR_RETURN(auto markers, LoadPruneMarkers(*this));
+  marked_packs_ = MarkedPackIds(markers);
+  index_.Clear();
   ASSIGN_OR_RETURN(auto ids, ListFiles(FileKind::kIndex));
   std::vector<std::pair<Id, IndexFile>> files;
   std::set<Id> superseded;
@@ -162,10 +168,24 @@ Status Repository::LoadIndex(std::vector<std::pair<Id, Error>>* damaged) {
     superseded.insert(file->supersedes.begin(), file->supersedes.end());
     files.emplace_back(id, std::move(*file));
   }
+  std::vector<const IndexedPack*> marked_later;
+  superseded_files_.clear();
   for (const auto& [id, file] : files) {
-    if (superseded.contains(id)) continue;
-    for (const auto& pack : file.packs) index_.AddPack(pack);
+    if (superseded.contains(id)) {
+      superseded_files_.push_back(id);
+      continue;
+    }
+    for (const auto& pack : file.packs) {
+      if (marked_packs_.contains(pack.id)) {
+        marked_later.push_back(&pack);
+      } else {
+        index_.AddPack(pack);
+      }
+    }
     index_.AddLoadedFile(id);
+  }
+  if (marked == MarkedPacks::kLast) {
+    for (const IndexedPack* pack : marked_later) index_.AddPack(*pack);
   }
   return OkStatus();
 }

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -40,6 +41,12 @@ struct InitOptions {
 // recomputing the keyed hash of the plaintext also catches a writer that
 // computed a wrong id (a bug, not an attack). check and tree loads use kFull.
 enum class BlobCheck { kAuthenticate, kFull };
+
+// What LoadIndex does with packs named by a prune marker (design.md §13):
+// readers index them after all other packs, so a blob with another copy
+// resolves to that copy; writers (backup) leave them out, so a blob whose
+// only copy is on its way out counts as absent and is stored again.
+enum class MarkedPacks { kLast, kExclude };
 
 struct SnapshotRecord {
   Id id;
@@ -77,9 +84,16 @@ class Repository {
   Result<std::vector<std::pair<Id, KeyFile>>> ListKeys();
   Status RemoveKey(const Id& id);
 
-  // Reads every index file not superseded by another. With `damaged`, an
-  // unreadable index file is recorded there and skipped instead of failing.
-  Status LoadIndex(std::vector<std::pair<Id, Error>>* damaged = nullptr);
+  // Reads the prune markers, then every index file not superseded by another
+  // (replacing what the index held). With `damaged`, an unreadable index file
+  // is recorded there and skipped instead of failing.
+  Status LoadIndex(std::vector<std::pair<Id, Error>>* damaged = nullptr, MarkedPacks marked = MarkedPacks::kLast);
+  // Index files found superseded at the last LoadIndex but still stored (a
+  // prune stopped before deleting them). A new superseding file must name
+  // them too: once their superseder is gone they would be in force again.
+  const std::vector<Id>& superseded_index_files() const { return superseded_files_; }
+  // The packs prune markers named at the last LoadIndex.
+  const std::unordered_set<Id, IdHash>& marked_packs() const { return marked_packs_; }
   Index& index() { return index_; }
   const Index& index() const { return index_; }
 
@@ -113,6 +127,8 @@ class Repository {
   Id key_id_;
   Config config_;
   Index index_;
+  std::unordered_set<Id, IdHash> marked_packs_;
+  std::vector<Id> superseded_files_;
 };
 
 }  // namespace arkiv::repo

@@ -95,7 +95,7 @@ would_delete=$(json_eval "$OUT" 'j["packs_deleted"] + j["packs_repacked"]')
 assert_eq "$(repo_listing)" "$listing" "prune --dry-run changed no file in the repository"
 
 size_before=$(repo_data_bytes)
-run arkiv --json forget --prune "${ID[b2]}"
+run arkiv --json forget --prune --safety-window 0 "${ID[b2]}"
 expect_rc 0 "forget --prune"
 size_after=$(repo_data_bytes)
 # Five snapshots' unique.bin (1.5 MiB random each) are gone: a1 a3 a4 b1 b2.
@@ -121,7 +121,7 @@ NO_UNIQUE=1 backup c2 hostC
 rm "$src/keep.bin"
 run arkiv forget "${ID[c1]}"
 expect_rc 0 "forget c1"
-run arkiv --json prune
+run arkiv --json prune --safety-window 0
 expect_rc 0 "prune with the default --max-unused"
 unused=$(json_eval "$OUT" 'j["bytes_unused_after"]')
 # drop.bin (100 KiB) is under 5% of the used data: the default leaves it.
@@ -133,7 +133,7 @@ assert_eq "$repacked" 0 "default prune repacked nothing"
 listing=$(repo_listing)
 run arkiv --json prune --max-unused 0 --dry-run
 assert_eq "$(repo_listing)" "$listing" "prune --max-unused 0 --dry-run changed nothing"
-run arkiv --json prune --max-unused 0
+run arkiv --json prune --max-unused 0 --safety-window 0
 expect_rc 0 "prune --max-unused 0"
 repacked=$(json_eval "$OUT" 'j["packs_repacked"]')
 ((repacked >= 1)) && pass "prune --max-unused 0 repacked $repacked pack(s)" || fail "prune --max-unused 0 repacked nothing"

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -163,6 +164,10 @@ void AddBackupCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
         options.one_file_system = opts->one_file_system;
         options.force_reread = opts->force;
         options.workers = opts->workers;
+        // Tests shorten the lease to race prune within seconds (design.md §13).
+        if (const char* lease = std::getenv("ARKIV_BACKUP_PRUNE_LEASE_SECONDS"); lease != nullptr && *lease != '\0') {
+          options.prune_lease_ns = static_cast<int64_t>(std::strtod(lease, nullptr) * 1e9);
+        }
         if (!opts->parent.empty()) {
           auto id = Id::Parse(opts->parent);
           if (!id) return Fail(Code::kInvalidArgument, "--parent takes a full 64-digit snapshot id");
@@ -171,7 +176,7 @@ void AddBackupCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
         ASSIGN_OR_RETURN(auto repo, OpenRepository(global));
         repo_id = repo->config().id.Hex();
         ASSIGN_OR_RETURN(auto lock, repo::RepositoryLock::Acquire(*repo, false));
-        RETURN_IF_ERROR(repo->LoadIndex());
+        // RunBackup loads the index itself, leaving out packs prune marked.
 
         engine::BackupProgress progress;
         auto mode = global.json ? ProgressLine::Mode::kJsonLines

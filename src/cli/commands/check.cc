@@ -92,7 +92,9 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
         nlohmann::json j{{"message_type", "check"},          {"ok", !errors},
                          {"snapshots", report->snapshots},   {"packs", report->packs},
                          {"blobs", report->blobs},           {"blobs_read", report->blobs_read},
-                         {"bytes_read", report->bytes_read}, {"problems", std::move(problems)}};
+                         {"bytes_read", report->bytes_read}, {"problems", std::move(problems)},
+                         {"prune_markers", report->prune_markers}, {"packs_marked", report->packs_marked}};
+        if (report->next_sweep_ns != 0) j["next_sweep"] = repo::FormatRfc3339(report->next_sweep_ns);
         if (audit) {
           j["clouds"] = CloudAuditJson(*audit, placement->clouds());
           j["repair_debt"] = audit->debt.size();
@@ -113,6 +115,11 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
           std::cerr << fmt::format("{} placements are recorded as repair debt; `arkiv repair` completes them\n",
                                    audit->debt.size());
         }
+      }
+      if (!global.quiet && report->prune_markers > 0) {
+        std::cout << fmt::format("{} prune markers name {} stored packs on their way out; the first may be swept from "
+                                 "{}\n",
+                                 report->prune_markers, report->packs_marked, LocalTime(report->next_sweep_ns));
       }
       if (!global.quiet) {
         std::cout << fmt::format("checked {} snapshots, {} packs, {} blobs{}: {}\n", report->snapshots, report->packs,

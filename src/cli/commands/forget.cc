@@ -27,6 +27,7 @@ void AddForgetCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
     bool dry_run = false;
     bool prune = false;
     double max_unused = 5.0;
+    std::string safety_window = "1h";
   };
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("forget", "Remove snapshots by id or by a retention policy");
@@ -47,6 +48,7 @@ void AddForgetCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   cmd->add_flag("-n,--dry-run", opts->dry_run, "Show what would be removed; change nothing");
   cmd->add_flag("--prune", opts->prune, "Run prune afterwards");
   cmd->add_option("--max-unused", opts->max_unused, "With --prune: see `arkiv prune --help`");
+  cmd->add_option("--safety-window", opts->safety_window, std::string("With --prune: ") + kSafetyWindowHelp);
   cmd->callback([&global, &exit_code, opts] {
     exit_code = RunCommand(global, [&]() -> Result<int> {
       if (!opts->within.empty()) {
@@ -63,7 +65,8 @@ void AddForgetCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       if (auto placement = engine::PlacementOf(*repo); placement && opts->prune) {
         RETURN_IF_ERROR(placement->RequireAllClouds("forget --prune"));
       }
-      ASSIGN_OR_RETURN(auto lock, repo::RepositoryLock::Acquire(*repo, true));
+      ASSIGN_OR_RETURN(int64_t window, ParseSafetyWindow(opts->safety_window));
+      ASSIGN_OR_RETURN(auto lock, repo::RepositoryLock::Acquire(*repo, repo::LockMode::kPrune));
       std::vector<repo::SnapshotRecord> remove, keep;
       std::map<Id, std::vector<std::string>> reasons;
       if (!opts->ids.empty()) {
@@ -116,7 +119,11 @@ void AddForgetCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       for (const auto& s : remove) RETURN_IF_ERROR(repo->RemoveFile(repo::FileKind::kSnapshot, s.id));
       if (!opts->prune) return FinishOnClouds(*repo, global, kExitOk);
       engine::PruneProgress progress;
-      ASSIGN_OR_RETURN(auto report, engine::RunPrune(*repo, engine::PruneOptions{opts->max_unused, false}, progress));
+      ASSIGN_OR_RETURN(auto report, engine::RunPrune(
+                                        *repo,
+                                        engine::PruneOptions{.max_unused_percent = opts->max_unused,
+                                                             .safety_window_ns = window},
+                                        progress));
       PrintPruneReport(global, report, false);
       return FinishOnClouds(*repo, global, kExitOk);
     });
