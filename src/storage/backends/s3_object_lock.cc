@@ -26,6 +26,13 @@ std::vector<std::pair<std::string, std::string>> S3ObjectLock::Headers(
           {"x-amz-object-lock-retain-until-date", FormatRetainUntil(now + std::chrono::days(days))}};
 }
 
+std::string S3ObjectLock::RetentionXml(std::chrono::system_clock::time_point now) const {
+  return fmt::format(
+      "<Retention xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Mode>{}</Mode><RetainUntilDate>{}"
+      "</RetainUntilDate></Retention>",
+      mode, FormatRetainUntil(now + std::chrono::days(days)));
+}
+
 Status ApplyObjectLockParameter(S3ObjectLock& lock, std::string_view name, const std::string& value) {
   if (name == "object_lock") {
     if (value == "compliance" || value == "COMPLIANCE") {

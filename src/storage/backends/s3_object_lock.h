@@ -13,6 +13,9 @@
 // run, and are written without retention.
 // The bucket must have Object Lock enabled (`arkiv init --create-bucket`
 // creates it so); S3 wants a Content-MD5 on every upload with a retention.
+// A multipart upload asks for the retention when it starts and sets it again
+// with PUT ?retention once complete (some S3-compatible servers, moto among
+// them, ignore the headers of CreateMultipartUpload).
 #pragma once
 
 #include <chrono>
@@ -36,6 +39,8 @@ struct S3ObjectLock {
   bool Applies(std::string_view name) const;
   // The retention headers of an upload at `now`.
   std::vector<std::pair<std::string, std::string>> Headers(std::chrono::system_clock::time_point now) const;
+  // The body of PUT ?retention setting the retention of an upload at `now`.
+  std::string RetentionXml(std::chrono::system_clock::time_point now) const;
 };
 
 // `object_lock` (governance|compliance) and `lock_days`; kInvalidArgument on

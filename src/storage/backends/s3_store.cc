@@ -280,8 +280,10 @@ Status S3Store::PutMultipart(std::string_view name, ByteView data, PutMode mode)
   std::string what = fmt::format("put {} (multipart)", name);
   Pairs headers;
   if (!options_.storage_class.empty()) headers.emplace_back("x-amz-storage-class", options_.storage_class);
-  if (options_.object_lock.Applies(name)) {
-    for (auto& header : options_.object_lock.Headers(std::chrono::system_clock::now())) headers.push_back(header);
+  auto started = std::chrono::system_clock::now();
+  bool lock = options_.object_lock.Applies(name);
+  if (lock) {
+    for (auto& header : options_.object_lock.Headers(started)) headers.push_back(header);
   }
   ASSIGN_OR_RETURN(auto created, Send("POST", key, {{"uploads", ""}}, std::move(headers)));
   if (!IsSuccess(created)) return Fail(ErrorOf(created, what));
@@ -292,6 +294,7 @@ Status S3Store::PutMultipart(std::string_view name, ByteView data, PutMode mode)
   std::vector<std::string> etags;
   Status status = UploadParts(name, upload_id, data, etags);
   if (status) status = CompleteMultipart(name, upload_id, etags, mode);
+  if (status && lock) return PutRetention(name, started);
   if (!status) {
     // Parts of an unfinished upload are billed until aborted; failing to
     // abort only leaves them to the bucket's lifecycle rules.
@@ -341,6 +344,14 @@ Status S3Store::CompleteMultipart(std::string_view name, const std::string& uplo
   Error error = ErrorOf(response, fmt::format("put {} (complete multipart)", name));
   if (IsSuccess(response)) return Fail(Code::kUnavailable, error.message());
   return Fail(error);
+}
+
+Status S3Store::PutRetention(std::string_view name, std::chrono::system_clock::time_point started) {
+  std::string body = options_.object_lock.RetentionXml(started);
+  Pairs headers{{"Content-MD5", ContentMd5(AsBytes(body))}};
+  ASSIGN_OR_RETURN(auto response, Send("PUT", KeyOf(name), {{"retention", ""}}, std::move(headers), AsBytes(body)));
+  if (IsSuccess(response)) return OkStatus();
+  return Fail(ErrorOf(response, fmt::format("put {}: set its Object Lock retention", name)));
 }
 
 Result<Bytes> S3Store::Get(std::string_view name, uint64_t offset, uint64_t length) {

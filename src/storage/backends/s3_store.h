@@ -44,6 +44,7 @@
 // Thread safety: all methods may be called concurrently.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -122,6 +123,8 @@ class S3Store : public Store {
   // The upload headers Object Lock adds for `name` with body `data`.
   void AddLockHeaders(std::string_view name, ByteView data, Pairs& headers) const;
   Status PutMultipart(std::string_view name, ByteView data, PutMode mode);
+  // Sets the Object Lock retention of `name` uploaded at `started`.
+  Status PutRetention(std::string_view name, std::chrono::system_clock::time_point started);
   // Uploads the parts of `data`, several at once; fills `etags` in order.
   Status UploadParts(std::string_view name, const std::string& upload_id, ByteView data,
                      std::vector<std::string>& etags);
