@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/format.h"
+#include "core/log.h"
 #include "planning/duration.h"
 
 namespace arkiv::cli {
@@ -35,7 +36,8 @@ void PrintPruneReport(const GlobalOptions& global, const engine::PruneReport& r,
                      {"markers_pending", r.markers_pending},
                      {"markers_swept", r.markers_swept},
                      {"packs_swept", r.packs_swept},
-                     {"packs_kept", r.packs_kept}};
+                     {"packs_kept", r.packs_kept},
+                     {"packs_retained", r.packs_retained}};
     std::cout << JsonText(j) << std::endl;
     return;
   }
@@ -51,6 +53,11 @@ void PrintPruneReport(const GlobalOptions& global, const engine::PruneReport& r,
                            "kept (used again); {} markers wait for their safety window\n",
                            r.markers_written ? r.packs_deleted + r.packs_repacked + r.packs_unindexed_deleted : 0,
                            r.markers_written, r.markers_swept, r.packs_swept, r.packs_kept, r.markers_pending);
+  if (r.packs_retained > 0) {
+    LogLine(LogLevel::kWarning, fmt::format("{} packs kept for now, retained by the store (e.g. {}); a prune after "
+                                            "that date deletes them",
+                                            r.packs_retained, r.retained_example));
+  }
 }
 
 }  // namespace arkiv::cli

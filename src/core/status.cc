@@ -22,6 +22,7 @@ std::string_view CodeName(Code code) {
     case Code::kWrongPassword: return "wrong password";
     case Code::kLockHeld: return "lock held";
     case Code::kRepositoryNotFound: return "repository not found";
+    case Code::kRetained: return "retained";
   }
   return "unknown";
 }

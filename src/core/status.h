@@ -8,6 +8,8 @@
 //   kNotFound, kAlreadyExists, kInvalidArgument, kFailedPrecondition,
 //   kPermissionDenied   never retry: the request itself is wrong
 //   kDataLoss           alert: stored bytes are corrupt or missing
+//   kRetained           the store keeps the object under a retention lock
+//                       (S3 Object Lock) until a date; try after it
 // plus three repository-level outcomes that the CLI maps to exit codes:
 //   kWrongPassword, kLockHeld, kRepositoryNotFound.
 // Only cli/ turns an Error into a message and an exit code.
@@ -37,6 +39,7 @@ enum class Code {
   kWrongPassword,
   kLockHeld,
   kRepositoryNotFound,
+  kRetained,
 };
 
 std::string_view CodeName(Code code);

@@ -82,6 +82,8 @@ Status RewriteIndex(repo::Repository& repo, const std::vector<repo::IndexedPack>
   }
   for (const Id& id : old_files) {
     auto st = repo.RemoveFile(repo::FileKind::kIndex, id);
+    // A retained index file stays; the new index supersedes it all the same.
+    if (!st && st.error().code() == Code::kRetained) continue;
     if (!st && st.error().code() != Code::kNotFound) return Fail(st.error());
     report.index_files_removed++;
   }
@@ -238,13 +240,27 @@ Status Sweep(repo::Repository& repo, int64_t now, PruneReport& report, PruneProg
     RETURN_IF_ERROR(RewriteIndex(repo, staying, old_files, report));
   }
   progress.packs_total += doomed.size();
+  std::unordered_set<std::string> retained;
   for (const auto& [id, name] : doomed) {
     auto st = repo.store().Remove(name);
+    progress.packs_done++;
+    if (!st && st.error().code() == Code::kRetained) {
+      retained.insert(name);
+      report.packs_retained++;
+      if (report.retained_example.empty()) report.retained_example = st.error().message();
+      continue;
+    }
     if (!st && st.error().code() != Code::kNotFound) return Fail(st.error());
     report.packs_swept++;
-    progress.packs_done++;
   }
   for (const auto& m : due) {
+    // Its retained packs are out of the index now; the marker keeps them
+    // named until a sweep after their retention date deletes them.
+    if (std::any_of(m.marker.packs.begin(), m.marker.packs.end(),
+                    [&](const std::string& pack) { return retained.contains(pack); })) {
+      report.markers_pending++;
+      continue;
+    }
     auto st = repo.RemoveFile(repo::FileKind::kPruneMarker, m.id);
     if (!st && st.error().code() != Code::kNotFound) return Fail(st.error());
     report.markers_swept++;

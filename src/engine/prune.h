@@ -15,6 +15,8 @@
 // was unindexed and is indexed now and used. In crash-safe order: the new
 // index (the last file written supersedes every old one), the old index files,
 // the packs, the markers. A crash at any step leaves a readable repository.
+// A pack or index file the store retains (kRetained, S3 Object Lock) is left
+// in place, and the markers naming such packs stay for a later sweep.
 //
 // Backups load the markers before the index and never newly reference a marked
 // pack; a backup running longer than its lease re-checks before writing its
@@ -25,6 +27,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <string>
 
 #include "repo/repository.h"
 
@@ -62,6 +65,10 @@ struct PruneReport {
   uint64_t markers_pending = 0;  // window not over yet
   uint64_t packs_swept = 0;      // deleted from the store
   uint64_t packs_kept = 0;       // marked, but used again by a snapshot written since
+  // Due but held by the store's retention lock (S3 Object Lock): left in
+  // place, their markers kept, for a prune after the retention date.
+  uint64_t packs_retained = 0;
+  std::string retained_example;  // the store's message for one of them
   uint64_t index_files_removed = 0;
   uint64_t index_files_written = 0;
 };

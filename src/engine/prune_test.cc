@@ -9,6 +9,8 @@
 #include "repo/blob_saver.h"
 #include "repo/pack.h"
 #include "storage/backends/memory_store.h"
+#include "storage/wrappers/fault_store.h"
+#include "repo/prune_marker.h"
 
 namespace arkiv::engine {
 namespace {
@@ -179,6 +181,51 @@ TEST_F(PruneTest, RemovesUnusedAndRepacksPartlyUsedPacks) {
   ASSERT_OK_AND_ASSIGN(PruneReport again, Prune(PruneOptions{.max_unused_percent = 0}));
   EXPECT_EQ(again.blobs_unused, 0u);
   EXPECT_EQ(again.packs_deleted + again.packs_repacked + again.packs_unindexed_deleted, 0u);
+}
+
+// A store that retains objects (S3 Object Lock) refuses to remove them with
+// kRetained: prune leaves those packs and index files in place, keeps the
+// markers naming them, and deletes them once the store lets it.
+TEST_F(PruneTest, RetainedPacksStayMarkedUntilTheStoreReleasesThem) {
+  Forget(0);
+  std::set<std::string> packs_before = Packs();
+  auto locked = std::make_shared<storage::FaultStore>(store_);
+  for (const char* prefix : {"data/", "tree/", "index/"}) {
+    locked->AddRule(storage::FaultRule::Fail(Code::kRetained).On(storage::Operation::kRemove).WithPrefix(prefix));
+  }
+  PruneReport held;
+  {
+    ASSERT_OK_AND_ASSIGN(auto repo, repo::Repository::Open(locked, arkiv::testing::kTestPassword));
+    PruneProgress progress;
+    ASSERT_OK_AND_ASSIGN(held, RunPrune(*repo, PruneOptions{.max_unused_percent = 0, .safety_window_ns = 0},
+                                        progress));
+  }
+  EXPECT_GE(held.packs_retained, 1u);
+  EXPECT_EQ(held.packs_swept, 0u);
+  EXPECT_FALSE(held.retained_example.empty());
+  for (const auto& pack : packs_before) EXPECT_TRUE(Packs().contains(pack)) << pack << " was deleted";
+  {
+    auto repo = arkiv::testing::OpenRepository(store_);
+    ASSERT_OK_AND_ASSIGN(auto markers, repo::LoadPruneMarkers(*repo));
+    EXPECT_EQ(markers.size(), 1u) << "the marker naming the retained packs stays";
+  }
+  CheckReport check = Check();
+  EXPECT_FALSE(check.HasErrors()) << check.problems.front().message;
+  ExpectRestoresExactly(1);
+  ExpectRestoresExactly(2);
+
+  // The retention is over: the next prune deletes them and the marker.
+  ASSERT_OK_AND_ASSIGN(PruneReport after, Prune(PruneOptions{.max_unused_percent = 0}));
+  EXPECT_EQ(after.packs_retained, 0u);
+  EXPECT_GE(after.packs_swept, held.packs_retained);
+  auto repo = arkiv::testing::OpenRepository(store_);
+  ASSERT_OK_AND_ASSIGN(auto markers, repo::LoadPruneMarkers(*repo));
+  EXPECT_TRUE(markers.empty());
+  std::set<Id> used = UsedBlobs();
+  std::multiset<Id> stored = StoredBlobs();
+  EXPECT_EQ(std::set<Id>(stored.begin(), stored.end()), used);
+  ExpectRestoresExactly(1);
+  ExpectRestoresExactly(2);
 }
 
 TEST_F(PruneTest, GenerousUnusedBudgetRepacksNothing) {

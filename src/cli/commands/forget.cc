@@ -10,6 +10,7 @@
 #include "cli/format.h"
 #include "cli/prune_output.h"
 #include "cli/snapshot_json.h"
+#include "core/log.h"
 #include "engine/clouds.h"
 #include "engine/forget_policy.h"
 #include "engine/prune.h"
@@ -116,8 +117,19 @@ void AddForgetCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
         }
       }
       if (opts->dry_run) return FinishOnClouds(*repo, global, kExitOk);
-      for (const auto& s : remove) RETURN_IF_ERROR(repo->RemoveFile(repo::FileKind::kSnapshot, s.id));
-      if (!opts->prune) return FinishOnClouds(*repo, global, kExitOk);
+      // A snapshot under a retention lock (S3 Object Lock) stays until its
+      // date: named, and the run ends with warnings; the others go.
+      int result = kExitOk;
+      for (const auto& s : remove) {
+        auto removed = repo->RemoveFile(repo::FileKind::kSnapshot, s.id);
+        if (!removed && removed.error().code() == Code::kRetained) {
+          LogLine(LogLevel::kWarning, fmt::format("snapshot {} kept: {}", s.id.Short(), removed.error().message()));
+          result = kExitWarnings;
+          continue;
+        }
+        RETURN_IF_ERROR(removed);
+      }
+      if (!opts->prune) return FinishOnClouds(*repo, global, result);
       engine::PruneProgress progress;
       ASSIGN_OR_RETURN(auto report, engine::RunPrune(
                                         *repo,
@@ -125,7 +137,7 @@ void AddForgetCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                                                              .safety_window_ns = window},
                                         progress));
       PrintPruneReport(global, report, false);
-      return FinishOnClouds(*repo, global, kExitOk);
+      return FinishOnClouds(*repo, global, report.packs_retained > 0 ? kExitWarnings : result);
     });
   });
 }

@@ -43,7 +43,7 @@ void AddPruneCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                                                                           .safety_window_ns = window},
                                                      progress));
       PrintPruneReport(global, report, opts->dry_run);
-      return FinishOnClouds(*repo, global, kExitOk);
+      return FinishOnClouds(*repo, global, report.packs_retained > 0 ? kExitWarnings : kExitOk);
     });
   });
 }

@@ -69,6 +69,8 @@ Status ApplyUrlParameter(S3Options& options, std::string_view name, const std::s
     options.part_uploads = static_cast<int>(count);
   } else if (name == "timeout") {
     ASSIGN_OR_RETURN(options.timeout_seconds, http::ParseTimeoutParameter(value));
+  } else if (name == "object_lock" || name == "lock_days") {
+    RETURN_IF_ERROR(ApplyObjectLockParameter(options.object_lock, name, value));
   } else if (name == "connections") {
     // Validated and enforced by the wrapper that limits the store; here only
     // a hint for the connection pool.
@@ -76,7 +78,7 @@ Status ApplyUrlParameter(S3Options& options, std::string_view name, const std::s
   } else if (!http::IsStoreWideParameter(name)) {
     return Fail(Code::kInvalidArgument,
                 fmt::format("s3 URL: unknown parameter '{}' (known: endpoint, region, path_style, storage_class, "
-                            "multipart_threshold, part_size, part_uploads, timeout, and connections, "
+                            "multipart_threshold, part_size, part_uploads, timeout, object_lock, lock_days, and connections, "
                             "upload_limit, download_limit for every store)",
                             name));
   }
@@ -121,6 +123,7 @@ Result<S3Options> S3Store::ParseUrl(std::string_view url, std::string_view profi
     region_given |= name == "region";
     path_style_given |= name == "path_style";
   }
+  RETURN_IF_ERROR(WithContext(CheckObjectLock(options.object_lock), url));
   if (!region_given) options.region = LoadAwsRegion(profile).value_or("us-east-1");
   // Stand-ins rarely resolve BUCKET.HOST; AWS prefers virtual hosts.
   if (!path_style_given) options.path_style = !options.endpoint.empty();
@@ -243,7 +246,10 @@ Status S3Store::CreateBucket() {
         "<LocationConstraint>{}</LocationConstraint></CreateBucketConfiguration>",
         XmlEscape(options_.region));
   }
-  ASSIGN_OR_RETURN(auto response, Send("PUT", "", {}, {}, AsBytes(body)));
+  Pairs headers;
+  // Object Lock can only be enabled when the bucket is created.
+  if (options_.object_lock.enabled()) headers.emplace_back("x-amz-bucket-object-lock-enabled", "true");
+  ASSIGN_OR_RETURN(auto response, Send("PUT", "", {}, std::move(headers), AsBytes(body)));
   if (IsSuccess(response)) return OkStatus();
   auto error = ParseS3Error(AsString(response.body));
   if (error && error->code == "BucketAlreadyOwnedByYou") return OkStatus();
@@ -260,6 +266,7 @@ Status S3Store::Put(std::string_view name, ByteView data, PutMode mode) {
   Pairs headers;
   if (mode == PutMode::kCreateOnly) headers.emplace_back("If-None-Match", "*");
   if (!options_.storage_class.empty()) headers.emplace_back("x-amz-storage-class", options_.storage_class);
+  AddLockHeaders(name, data, headers);
   ASSIGN_OR_RETURN(auto response, Send("PUT", KeyOf(name), {}, std::move(headers), data));
   if (IsSuccess(response)) return OkStatus();
   if (mode == PutMode::kCreateOnly && (response.status == 412 || response.status == 409)) {
@@ -273,6 +280,11 @@ Status S3Store::PutMultipart(std::string_view name, ByteView data, PutMode mode)
   std::string what = fmt::format("put {} (multipart)", name);
   Pairs headers;
   if (!options_.storage_class.empty()) headers.emplace_back("x-amz-storage-class", options_.storage_class);
+  auto started = std::chrono::system_clock::now();
+  bool lock = options_.object_lock.Applies(name);
+  if (lock) {
+    for (auto& header : options_.object_lock.Headers(started)) headers.push_back(header);
+  }
   ASSIGN_OR_RETURN(auto created, Send("POST", key, {{"uploads", ""}}, std::move(headers)));
   if (!IsSuccess(created)) return Fail(ErrorOf(created, what));
   std::string upload_id = XmlElementText(AsString(created.body), "UploadId").value_or("");
@@ -282,6 +294,7 @@ Status S3Store::PutMultipart(std::string_view name, ByteView data, PutMode mode)
   std::vector<std::string> etags;
   Status status = UploadParts(name, upload_id, data, etags);
   if (status) status = CompleteMultipart(name, upload_id, etags, mode);
+  if (status && lock) return PutRetention(name, started);
   if (!status) {
     // Parts of an unfinished upload are billed until aborted; failing to
     // abort only leaves them to the bucket's lifecycle rules.
@@ -301,8 +314,11 @@ Status S3Store::UploadParts(std::string_view name, const std::string& upload_id,
 Status S3Store::UploadPart(std::string_view name, const std::string& upload_id, size_t number, ByteView part,
                            std::string& etag) {
   std::string what = fmt::format("put {} (multipart): part {}", name, number);
+  Pairs headers;
+  if (options_.object_lock.Applies(name)) headers.emplace_back("Content-MD5", ContentMd5(part));
   ASSIGN_OR_RETURN(auto response, Send("PUT", KeyOf(name),
-                                       {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}}, {}, part));
+                                       {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}},
+                                       std::move(headers), part));
   if (!IsSuccess(response)) return Fail(ErrorOf(response, what));
   etag = response.Header("etag");
   if (etag.empty()) return Fail(Code::kUnavailable, fmt::format("{}: {}: no ETag in the reply", Location(), what));
@@ -328,6 +344,14 @@ Status S3Store::CompleteMultipart(std::string_view name, const std::string& uplo
   Error error = ErrorOf(response, fmt::format("put {} (complete multipart)", name));
   if (IsSuccess(response)) return Fail(Code::kUnavailable, error.message());
   return Fail(error);
+}
+
+Status S3Store::PutRetention(std::string_view name, std::chrono::system_clock::time_point started) {
+  std::string body = options_.object_lock.RetentionXml(started);
+  Pairs headers{{"Content-MD5", ContentMd5(AsBytes(body))}};
+  ASSIGN_OR_RETURN(auto response, Send("PUT", KeyOf(name), {{"retention", ""}}, std::move(headers), AsBytes(body)));
+  if (IsSuccess(response)) return OkStatus();
+  return Fail(ErrorOf(response, fmt::format("put {}: set its Object Lock retention", name)));
 }
 
 Result<Bytes> S3Store::Get(std::string_view name, uint64_t offset, uint64_t length) {
@@ -395,11 +419,22 @@ Result<Bytes> S3Store::GetRange(std::string_view name, uint64_t offset, uint64_t
   return std::move(body);
 }
 
-Result<ObjectInfo> S3Store::Stat(std::string_view name) {
+void S3Store::AddLockHeaders(std::string_view name, ByteView data, Pairs& headers) const {
+  if (!options_.object_lock.Applies(name)) return;
+  for (auto& header : options_.object_lock.Headers(std::chrono::system_clock::now())) headers.push_back(header);
+  headers.emplace_back("Content-MD5", ContentMd5(data));
+}
+
+Result<http::Response> S3Store::Head(std::string_view name) {
   RETURN_IF_ERROR(ValidateObjectName(name));
   ASSIGN_OR_RETURN(auto response, Send("HEAD", KeyOf(name), {}));
   if (response.status == 404) return Fail(Code::kNotFound, fmt::format("{}: object {} not found", Location(), name));
   if (!IsSuccess(response)) return Fail(ErrorOf(response, fmt::format("stat {}", name)));
+  return response;
+}
+
+Result<ObjectInfo> S3Store::Stat(std::string_view name) {
+  ASSIGN_OR_RETURN(auto response, Head(name));
   std::string length = response.Header("content-length");
   ObjectInfo info{std::string(name), 0};
   auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(), info.size);
@@ -438,8 +473,17 @@ Status S3Store::List(std::string_view prefix, const std::function<Status(const O
 }
 
 Status S3Store::Remove(std::string_view name) {
-  // DELETE succeeds for missing keys; the contract wants kNotFound.
-  RETURN_IF_ERROR(Stat(name));
+  // DELETE succeeds for missing keys; the contract wants kNotFound. The HEAD
+  // also tells the retention: under Object Lock a DELETE would succeed and
+  // only hide the object behind a delete marker, so a retained object is
+  // left alone and the caller told until when (prune keeps it for later).
+  ASSIGN_OR_RETURN(auto head, Head(name));
+  if (auto until = ParseRetainUntil(head.Header("x-amz-object-lock-retain-until-date"));
+      until && *until > std::chrono::system_clock::now()) {
+    std::string mode = head.Header("x-amz-object-lock-mode");
+    return Fail(Code::kRetained, fmt::format("{}: object {} is retained by S3 Object Lock{} until {}", Location(), name,
+                                             mode.empty() ? "" : " (" + mode + ")", FormatRetainUntil(*until)));
+  }
   ASSIGN_OR_RETURN(auto response, Send("DELETE", KeyOf(name), {}));
   if (IsSuccess(response)) return OkStatus();
   return Fail(ErrorOf(response, fmt::format("remove {}", name)));

@@ -3,7 +3,8 @@
 //   s3://BUCKET[/PREFIX][?endpoint=http://127.0.0.1:9000&region=us-east-1
 //                         &path_style=true|false&storage_class=STANDARD
 //                         &multipart_threshold=BYTES&part_size=BYTES&part_uploads=N
-//                         &timeout=SECONDS]
+//                         &timeout=SECONDS
+//                         &object_lock=compliance|governance&lock_days=N]
 //
 // Objects are keys PREFIX/NAME. Without `endpoint` the store talks to
 // https://s3.REGION.amazonaws.com, virtual-host style; with one, path style
@@ -27,7 +28,9 @@
 //  * Get sends a Range and checks the reply covers it exactly; a range
 //    outside the object is kInvalidArgument, never a short read.
 //  * Remove issues a HEAD first, because S3's DELETE succeeds for missing
-//    keys; the pair is not atomic.
+//    keys; the pair is not atomic. An object whose Object Lock retention
+//    has not passed is not removed: kRetained with the date (a DELETE
+//    would only hide it behind a delete marker; s3_object_lock.h).
 //  * List is ListObjectsV2 with continuation tokens; keys that are not
 //    valid object names (folder markers "x/", foreign files) are skipped.
 // Errors: 404 kNotFound; 401/403 kPermissionDenied (the message says whether
@@ -41,10 +44,12 @@
 // Thread safety: all methods may be called concurrently.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "storage/backends/s3_object_lock.h"
 #include "storage/backends/s3_signer.h"
 #include "storage/http/http_client.h"
 #include "storage/store.h"
@@ -64,6 +69,7 @@ struct S3Options {
   int part_uploads = 4;                     // parts of one object in flight at once (1 to 64)
   int connections = 8;      // requests the store may have in flight (a wrapper enforces it); sizes the pool
   int timeout_seconds = 0;  // connect and stall timeout; 0: http::ClientOptions' defaults
+  S3ObjectLock object_lock;  // retention of every object written (s3_object_lock.h)
   AwsCredentials credentials;
 };
 
@@ -85,7 +91,8 @@ class S3Store : public Store {
   // environment (aws_config.h).
   static Result<std::shared_ptr<S3Store>> Open(std::string_view url, const StoreCredentials& given = {});
 
-  // Creates the bucket (in the store's region). Success if it exists and is ours.
+  // Creates the bucket (in the store's region; with Object Lock enabled when
+  // the URL asks for it). Success if it exists and is ours.
   Status CreateBucket();
   Status CreateLocation() override { return CreateBucket(); }
 
@@ -111,7 +118,13 @@ class S3Store : public Store {
   std::string KeyOf(std::string_view name) const { return key_prefix_ + std::string(name); }
   std::string PathOf(std::string_view key) const;
 
+  // HEAD of `name`: its size and, under Object Lock, its retention.
+  Result<http::Response> Head(std::string_view name);
+  // The upload headers Object Lock adds for `name` with body `data`.
+  void AddLockHeaders(std::string_view name, ByteView data, Pairs& headers) const;
   Status PutMultipart(std::string_view name, ByteView data, PutMode mode);
+  // Sets the Object Lock retention of `name` uploaded at `started`.
+  Status PutRetention(std::string_view name, std::chrono::system_clock::time_point started);
   // Uploads the parts of `data`, several at once; fills `etags` in order.
   Status UploadParts(std::string_view name, const std::string& upload_id, ByteView data,
                      std::vector<std::string>& etags);
