@@ -71,6 +71,19 @@ Status ApplyUrlParameter(AzureConfig& config, std::string_view name, const std::
     auto seconds = http::ParseTimeoutParameter(value);
     if (!seconds) return Fail(seconds.error().Context(where));
     config.timeout_seconds = *seconds;
+  } else if (name == "immutability") {
+    if (strcasecmp(value.c_str(), "unlocked") == 0) {
+      config.immutability = "Unlocked";
+    } else if (strcasecmp(value.c_str(), "locked") == 0) {
+      config.immutability = "Locked";
+    } else {
+      return Fail(Code::kInvalidArgument,
+                  fmt::format("{}: immutability must be unlocked or locked, not '{}'", where, value));
+    }
+  } else if (name == "lock_days") {
+    auto days = http::ParseNumberParameter(name, value, 1, 36500);
+    if (!days) return Fail(days.error().Context(where));
+    config.lock_days = static_cast<int>(*days);
   } else if (name == "connections") {
     // Validated and enforced by the wrapper that limits the store; here only
     // a hint for the connection pool.
@@ -78,6 +91,7 @@ Status ApplyUrlParameter(AzureConfig& config, std::string_view name, const std::
   } else if (!http::IsStoreWideParameter(name)) {
     return Fail(Code::kInvalidArgument,
                 fmt::format("{}: unknown URL parameter '{}' (known: endpoint, tier, sas, part_uploads, timeout, "
+                            "immutability, lock_days, "
                             "and connections, upload_limit, download_limit for every store)",
                             where, name));
   }
@@ -207,6 +221,12 @@ Result<AzureConfig> ParseAzureUrl(std::string_view url, const GetEnv& env, const
   std::string url_sas;
   for (const auto& [name, value] : parts.parameters) {
     RETURN_IF_ERROR(ApplyUrlParameter(config, name, value, url_sas));
+  }
+  if (config.immutability.empty() != (config.lock_days == 0)) {
+    return Fail(Code::kInvalidArgument,
+                fmt::format("azure://{}/{}: immutability and lock_days go together (e.g. "
+                            "immutability=unlocked&lock_days=30)",
+                            config.account, config.container));
   }
   RETURN_IF_ERROR(ResolveCredentials(config, url_sas, env, given));
   return config;

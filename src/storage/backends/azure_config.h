@@ -2,12 +2,23 @@
 // and the credentials from the environment.
 //
 //   azure://ACCOUNT/CONTAINER[/PREFIX][?endpoint=URL&tier=Hot|Cool|Cold|Archive&sas=TOKEN
-//                                      &part_uploads=N&timeout=SECONDS]
+//                                      &part_uploads=N&timeout=SECONDS
+//                                      &immutability=unlocked|locked&lock_days=N]
 //
 // part_uploads (1 to 64, default 4) is how many blocks of one large blob go
 // up at once. The store-wide parameters of every store URL (connections,
 // upload_limit, download_limit; see storage/http/url.h) are accepted for the
 // wrappers; `connections` also sizes the connection pool.
+//
+// immutability and lock_days (1 to 36500, always together) put a
+// version-level immutability policy of N days on every repository object
+// written (storage/retention.h; x-ms-immutability-policy-until-date and
+// -mode): the container must have version-level immutability support
+// enabled. Azure then refuses to delete or overwrite the blob until the date
+// (Locked: nobody can shorten it; Unlocked: the account owner can), and
+// Remove answers kRetained. Azurite does not implement immutability (it
+// ignores the headers); tests check the requests' format (docs/design.md
+// §16.2).
 //
 // Credentials, first match wins:
 //   1. sas= in the URL (percent-encoded);
@@ -47,6 +58,8 @@ struct AzureConfig {
   int part_uploads = 4;     // blocks of one blob in flight at once
   int connections = 8;      // requests the store may have in flight (a wrapper enforces it)
   int timeout_seconds = 0;  // connect and stall timeout; 0: http::ClientOptions' defaults
+  std::string immutability;  // "", "Unlocked" or "Locked"
+  int lock_days = 0;         // with immutability: days from each upload
 };
 
 using GetEnv = std::function<std::optional<std::string>(const char*)>;

@@ -1,7 +1,6 @@
 #include "storage/backends/azure_store.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <charconv>
@@ -11,6 +10,8 @@
 #include "crypto/random.h"
 #include "storage/backends/azure_signer.h"
 #include "storage/backends/azure_xml.h"
+#include "storage/retention.h"
+#include "storage/http/content_md5.h"
 #include "storage/http/parallel_parts.h"
 #include "storage/http/url.h"
 
@@ -20,22 +21,15 @@ namespace {
 constexpr std::string_view kApiVersion = "2023-11-03";
 constexpr uint64_t kMaxBlocks = 50000;  // per blob, the service's limit
 
-std::string HttpDate() {
-  std::time_t now = std::time(nullptr);
+// RFC 1123, as x-ms-date and the immutability dates want it.
+std::string HttpDate(std::time_t when = std::time(nullptr)) {
   std::tm tm{};
-  ::gmtime_r(&now, &tm);
+  ::gmtime_r(&when, &tm);
   static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   return fmt::format("{}, {:02d} {} {} {:02d}:{:02d}:{:02d} GMT", kDays[tm.tm_wday], tm.tm_mday, kMonths[tm.tm_mon],
                      tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-std::string Md5Base64(ByteView data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), digest, &size, EVP_md5(), nullptr);
-  return Base64Encode(ByteView(digest, size));
 }
 
 // The path of an endpoint URL: "http://h:1/devstoreaccount1" -> "/devstoreaccount1".
@@ -137,6 +131,10 @@ Error AzureStore::ErrorFor(const http::Response& response, std::string_view acti
   if (status == 408 || status == 429 || status >= 500) {
     return Error(Code::kUnavailable, fmt::format("{}: {}: {}", where, action, detail));
   }
+  if (code == "BlobImmutableDueToPolicy" || code == "BlobImmutableDueToLegalHold") {
+    return Error(Code::kRetained, fmt::format("{}: {}: the blob is retained by an Azure immutability {} ({})", where,
+                                              action, code.ends_with("LegalHold") ? "legal hold" : "policy", detail));
+  }
   if (code == "BlobArchived") {
     return Error(Code::kFailedPrecondition,
                  fmt::format("{}: {}: the blob is in the Archive tier; rehydrate it first", where, action));
@@ -159,10 +157,16 @@ Status AzureStore::Put(std::string_view name, ByteView data, PutMode mode) {
   HeaderPairs headers;
   if (mode == PutMode::kCreateOnly) headers.emplace_back("If-None-Match", "*");
   if (!config_.tier.empty()) headers.emplace_back("x-ms-access-tier", config_.tier);
+  if (!config_.immutability.empty() && RetentionApplies(name)) {
+    // Version-level immutability (Put Blob and Put Block List take it alike).
+    headers.emplace_back("x-ms-immutability-policy-until-date",
+                         HttpDate(std::time(nullptr) + static_cast<std::time_t>(config_.lock_days) * 86400));
+    headers.emplace_back("x-ms-immutability-policy-mode", config_.immutability);
+  }
   if (data.size() > options_.block_threshold) return PutBlocks(name, data, std::move(headers));
   headers.emplace_back("x-ms-blob-type", "BlockBlob");
   headers.emplace_back("Content-Type", "application/octet-stream");
-  headers.emplace_back("Content-MD5", Md5Base64(data));
+  headers.emplace_back("Content-MD5", http::ContentMd5(data));
   ASSIGN_OR_RETURN(http::Response response, Send("PUT", BlobPath(name), {}, std::move(headers), data));
   if (response.status == 201) return OkStatus();
   return Fail(ErrorFor(response, fmt::format("writing {}", name)));
@@ -182,10 +186,10 @@ Status AzureStore::PutBlocks(std::string_view name, ByteView data, HeaderPairs h
   list += "</BlockList>";
   RETURN_IF_ERROR(http::UploadPartsInParallel(blocks.size(), static_cast<size_t>(config_.part_uploads),
                                               [&](size_t i) { return PutBlock(name, i, ids[i], blocks[i]); }));
-  headers.emplace_back("x-ms-blob-content-md5", Md5Base64(data));
+  headers.emplace_back("x-ms-blob-content-md5", http::ContentMd5(data));
   headers.emplace_back("x-ms-blob-content-type", "application/octet-stream");
   headers.emplace_back("Content-Type", "application/xml");
-  headers.emplace_back("Content-MD5", Md5Base64(AsBytes(list)));
+  headers.emplace_back("Content-MD5", http::ContentMd5(AsBytes(list)));
   ASSIGN_OR_RETURN(http::Response response,
                    Send("PUT", BlobPath(name), {{"comp", "blocklist"}}, std::move(headers), AsBytes(list)));
   if (response.status == 201) return OkStatus();
@@ -194,7 +198,7 @@ Status AzureStore::PutBlocks(std::string_view name, ByteView data, HeaderPairs h
 
 Status AzureStore::PutBlock(std::string_view name, size_t index, const std::string& block_id, ByteView block) {
   ASSIGN_OR_RETURN(http::Response response, Send("PUT", BlobPath(name), {{"comp", "block"}, {"blockid", block_id}},
-                                                 {{"Content-MD5", Md5Base64(block)}}, block));
+                                                 {{"Content-MD5", http::ContentMd5(block)}}, block));
   if (response.status == 201) return OkStatus();
   return Fail(ErrorFor(response, fmt::format("writing {} (block {})", name, index + 1)));
 }
@@ -217,7 +221,7 @@ Result<Bytes> AzureStore::Get(std::string_view name, uint64_t offset, uint64_t l
   ASSIGN_OR_RETURN(http::Response response, Send("GET", BlobPath(name), {}, {}));
   if (response.status != 200) return Fail(ErrorFor(response, action));
   std::string md5 = response.Header("content-md5");
-  if (!md5.empty() && md5 != Md5Base64(response.body)) {
+  if (!md5.empty() && md5 != http::ContentMd5(response.body)) {
     return Fail(Code::kDataLoss,
                 fmt::format("{}: {}: the bytes do not match the blob's Content-MD5", Location(), action));
   }

@@ -1,24 +1,16 @@
 #include "storage/backends/s3_object_lock.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
-#include <array>
 #include <charconv>
 #include <ctime>
 
-#include "core/hex.h"
+#include "storage/retention.h"
 #include "storage/http/url.h"
 
 namespace arkiv::storage {
 
-bool S3ObjectLock::Applies(std::string_view name) const {
-  if (!enabled()) return false;
-  for (std::string_view own : {"locks/", "prune/", "status/"}) {
-    if (name.starts_with(own)) return false;
-  }
-  return true;
-}
+bool S3ObjectLock::Applies(std::string_view name) const { return enabled() && RetentionApplies(name); }
 
 std::vector<std::pair<std::string, std::string>> S3ObjectLock::Headers(
     std::chrono::system_clock::time_point now) const {
@@ -56,13 +48,6 @@ Status CheckObjectLock(const S3ObjectLock& lock) {
                 "s3 URL: object_lock and lock_days go together (e.g. object_lock=compliance&lock_days=30)");
   }
   return OkStatus();
-}
-
-std::string ContentMd5(ByteView data) {
-  std::array<unsigned char, 16> digest{};
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_md5(), nullptr);
-  return Base64Encode(ByteView(reinterpret_cast<const uint8_t*>(digest.data()), length));
 }
 
 std::optional<std::chrono::system_clock::time_point> ParseRetainUntil(std::string_view text) {

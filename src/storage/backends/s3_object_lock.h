@@ -35,7 +35,7 @@ struct S3ObjectLock {
   int days = 0;      // retention from the time of the upload, 1 to 36500
 
   bool enabled() const { return !mode.empty(); }
-  // True for names written with a retention (not locks/, prune/, status/).
+  // True for names written with a retention (storage/retention.h).
   bool Applies(std::string_view name) const;
   // The retention headers of an upload at `now`.
   std::vector<std::pair<std::string, std::string>> Headers(std::chrono::system_clock::time_point now) const;
@@ -48,9 +48,6 @@ struct S3ObjectLock {
 Status ApplyObjectLockParameter(S3ObjectLock& lock, std::string_view name, const std::string& value);
 // kInvalidArgument when only one of object_lock and lock_days was given.
 Status CheckObjectLock(const S3ObjectLock& lock);
-
-// Base64 of the MD5 of `data`, S3's Content-MD5 (demanded with Object Lock).
-std::string ContentMd5(ByteView data);
 
 // "2026-12-28T04:00:00Z" (S3's retain-until format, also with fractional
 // seconds); nullopt when malformed.

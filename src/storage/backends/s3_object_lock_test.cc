@@ -4,6 +4,7 @@
 
 #include "core/status_test_util.h"
 #include "storage/backends/s3_store.h"
+#include "storage/http/content_md5.h"
 
 namespace arkiv::storage {
 namespace {
@@ -65,9 +66,9 @@ TEST(S3ObjectLockTest, RetainUntilRoundTripsAndRejectsGarbage) {
 
 TEST(S3ObjectLockTest, ContentMd5IsBase64OfTheDigest) {
   // RFC 1321 test vectors.
-  EXPECT_EQ(ContentMd5({}), "1B2M2Y8AsgTpgAmY7PhCfg==");
+  EXPECT_EQ(http::ContentMd5({}), "1B2M2Y8AsgTpgAmY7PhCfg==");
   std::string abc = "abc";
-  EXPECT_EQ(ContentMd5(AsBytes(abc)), "kAFQmDzST7DWlj99KOF/cg==");
+  EXPECT_EQ(http::ContentMd5(AsBytes(abc)), "kAFQmDzST7DWlj99KOF/cg==");
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "storage/backends/aws_config.h"
 #include "storage/backends/s3_xml.h"
+#include "storage/http/content_md5.h"
 #include "storage/http/parallel_parts.h"
 #include "storage/http/url.h"
 
@@ -315,7 +316,7 @@ Status S3Store::UploadPart(std::string_view name, const std::string& upload_id, 
                            std::string& etag) {
   std::string what = fmt::format("put {} (multipart): part {}", name, number);
   Pairs headers;
-  if (options_.object_lock.Applies(name)) headers.emplace_back("Content-MD5", ContentMd5(part));
+  if (options_.object_lock.Applies(name)) headers.emplace_back("Content-MD5", http::ContentMd5(part));
   ASSIGN_OR_RETURN(auto response, Send("PUT", KeyOf(name),
                                        {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}},
                                        std::move(headers), part));
@@ -348,7 +349,7 @@ Status S3Store::CompleteMultipart(std::string_view name, const std::string& uplo
 
 Status S3Store::PutRetention(std::string_view name, std::chrono::system_clock::time_point started) {
   std::string body = options_.object_lock.RetentionXml(started);
-  Pairs headers{{"Content-MD5", ContentMd5(AsBytes(body))}};
+  Pairs headers{{"Content-MD5", http::ContentMd5(AsBytes(body))}};
   ASSIGN_OR_RETURN(auto response, Send("PUT", KeyOf(name), {{"retention", ""}}, std::move(headers), AsBytes(body)));
   if (IsSuccess(response)) return OkStatus();
   return Fail(ErrorOf(response, fmt::format("put {}: set its Object Lock retention", name)));
@@ -422,7 +423,7 @@ Result<Bytes> S3Store::GetRange(std::string_view name, uint64_t offset, uint64_t
 void S3Store::AddLockHeaders(std::string_view name, ByteView data, Pairs& headers) const {
   if (!options_.object_lock.Applies(name)) return;
   for (auto& header : options_.object_lock.Headers(std::chrono::system_clock::now())) headers.push_back(header);
-  headers.emplace_back("Content-MD5", ContentMd5(data));
+  headers.emplace_back("Content-MD5", http::ContentMd5(data));
 }
 
 Result<http::Response> S3Store::Head(std::string_view name) {
