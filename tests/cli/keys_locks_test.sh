@@ -2,7 +2,8 @@
 # Keys: add, list, open with either password, refuse to remove the key in
 # use, remove another, change a password. Locks: a killed backup leaves a
 # stale lock that `unlock` removes; a live one stays (unless --remove-all);
-# shared locks coexist, exclusive ones do not.
+# shared locks coexist, exclusive ones do not; prune locks coexist with
+# shared ones (backups) but not with each other.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -90,8 +91,10 @@ if start_stopped backup -q "$WORK/src"; then
   expect_rc 0 "a second backup runs next to a shared lock"
   run arkiv restore latest --target "$WORK/r2"
   expect_rc 0 "restore runs next to a shared lock"
+  # Two-phase prune (docs/design.md §13) runs beside backups: it only marks,
+  # and sweeps after the safety window.
   run arkiv prune
-  expect_rc 11 "prune (exclusive) refused while a backup runs"
+  expect_rc 0 "prune runs beside a backup"
   run arkiv --no-lock check
   expect_rc 0 "check --no-lock ignores locks"
 
@@ -119,12 +122,14 @@ else
   fail "could not catch a backup holding its lock (it finished too fast)"
 fi
 
-# An exclusive lock (prune, stopped) blocks backups.
+# A prune lock (prune, stopped) lets backups run and blocks a second prune.
 arkiv forget -q "$(arkiv snapshots --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')"
 if start_stopped prune -q; then
   run arkiv backup -q "$WORK/src/a.txt"
-  expect_rc 11 "backup refused while prune holds an exclusive lock"
-  expect_err_line 'exclusive lock' "backup refused while prune holds an exclusive lock"
+  expect_rc 0 "a backup runs while prune holds its lock"
+  run arkiv prune -q
+  expect_rc 11 "a second prune is refused while one holds the prune lock"
+  expect_err_line 'locked' "a second prune is refused: one line naming the lock"
   kill_stopped
   run arkiv unlock
   assert_file_contains "$OUT" 'removed 1 lock$' "the killed prune's lock is removed"
