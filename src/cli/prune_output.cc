@@ -37,7 +37,8 @@ void PrintPruneReport(const GlobalOptions& global, const engine::PruneReport& r,
                      {"markers_swept", r.markers_swept},
                      {"packs_swept", r.packs_swept},
                      {"packs_kept", r.packs_kept},
-                     {"packs_retained", r.packs_retained}};
+                     {"packs_retained", r.packs_retained},
+                     {"retention_checked", r.retention_checked}};
     std::cout << JsonText(j) << std::endl;
     return;
   }
@@ -53,6 +54,13 @@ void PrintPruneReport(const GlobalOptions& global, const engine::PruneReport& r,
                            "kept (used again); {} markers wait for their safety window\n",
                            r.markers_written ? r.packs_deleted + r.packs_repacked + r.packs_unindexed_deleted : 0,
                            r.markers_written, r.markers_swept, r.packs_swept, r.packs_kept, r.markers_pending);
+  if (r.retention_checked > 0) {
+    std::cout << fmt::format("retention of {} objects in use checked (extended where less than half was left)\n",
+                             r.retention_checked);
+  }
+  if (!r.retention_error.empty()) {
+    LogLine(LogLevel::kWarning, "retention not refreshed: " + r.retention_error);
+  }
   if (r.packs_retained > 0) {
     LogLine(LogLevel::kWarning, fmt::format("{} packs kept for now, retained by the store (e.g. {}); a prune after "
                                             "that date deletes them",

@@ -268,6 +268,28 @@ Status Sweep(repo::Repository& repo, int64_t now, PruneReport& report, PruneProg
   return OkStatus();
 }
 
+// Refreshes the retention of everything kept (see prune.h).
+Status RefreshRetention(repo::Repository& repo, PruneReport& report) {
+  if (!repo.store().Capabilities().retains) return OkStatus();
+  RETURN_IF_ERROR(repo.LoadIndex());  // as the sweep left it, with the markers still pending
+  std::vector<std::string> names{std::string(repo::kConfigName)};
+  for (auto kind : {repo::FileKind::kKey, repo::FileKind::kClouds, repo::FileKind::kSnapshot, repo::FileKind::kIndex}) {
+    ASSIGN_OR_RETURN(auto ids, repo.ListFiles(kind));
+    for (const Id& id : ids) names.push_back(repo::FileName(kind, id));
+  }
+  repo.index().ForEachPack([&](const repo::IndexedPack& pack) {
+    if (!repo.marked_packs().contains(pack.id)) names.push_back(NameOf(pack));
+  });
+  for (const auto& name : names) {
+    auto st = repo.store().RefreshRetention(name);
+    if (!st && st.error().code() != Code::kNotFound && report.retention_error.empty()) {
+      report.retention_error = st.error().message();
+    }
+    if (st) report.retention_checked++;
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 Result<PruneReport> RunPrune(repo::Repository& repo, const PruneOptions& options, PruneProgress& progress) {
@@ -276,6 +298,7 @@ Result<PruneReport> RunPrune(repo::Repository& repo, const PruneOptions& options
   if (!options.sweep_only) RETURN_IF_ERROR(Mark(repo, options, clock(), report, progress));
   if (options.dry_run) return report;
   RETURN_IF_ERROR(Sweep(repo, clock(), report, progress));
+  RETURN_IF_ERROR(RefreshRetention(repo, report));
   return report;
 }
 

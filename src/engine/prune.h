@@ -18,6 +18,12 @@
 // A pack or index file the store retains (kRetained, S3 Object Lock) is left
 // in place, and the markers naming such packs stay for a later sweep.
 //
+// Last, where the store retains objects (StoreCapabilities::retains), every
+// object still in use — config, keys, cloud sets, snapshots, index files and
+// the packs no marker names — has its retention refreshed (Store::
+// RefreshRetention), so that old data new snapshots still share stays
+// protected.
+//
 // Backups load the markers before the index and never newly reference a marked
 // pack; a backup running longer than its lease re-checks before writing its
 // snapshot (engine/backup.h). Hence the window must exceed the backups' lease
@@ -69,6 +75,11 @@ struct PruneReport {
   // place, their markers kept, for a prune after the retention date.
   uint64_t packs_retained = 0;
   std::string retained_example;  // the store's message for one of them
+  // Where the store retains (S3 Object Lock, Azure immutability): objects
+  // kept whose retention was refreshed (extended when less than half was
+  // left), and the first failure to (a warning: nothing is lost).
+  uint64_t retention_checked = 0;
+  std::string retention_error;
   uint64_t index_files_removed = 0;
   uint64_t index_files_written = 0;
 };

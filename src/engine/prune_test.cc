@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <mutex>
+#include <set>
+
 #include "crypto/sha256.h"
 #include "engine/check.h"
 #include "engine/engine_test_util.h"
@@ -226,6 +230,55 @@ TEST_F(PruneTest, RetainedPacksStayMarkedUntilTheStoreReleasesThem) {
   EXPECT_EQ(std::set<Id>(stored.begin(), stored.end()), used);
   ExpectRestoresExactly(1);
   ExpectRestoresExactly(2);
+}
+
+// A store that says it retains objects and records what prune refreshes.
+class RetainingStore : public storage::FaultStore {
+ public:
+  using FaultStore::FaultStore;
+  storage::StoreCapabilities Capabilities() const override { return {.retains = true}; }
+  Status RefreshRetention(std::string_view name) override {
+    std::lock_guard lock(mutex_);
+    refreshed_.insert(std::string(name));
+    return OkStatus();
+  }
+  std::set<std::string> refreshed() {
+    std::lock_guard lock(mutex_);
+    return refreshed_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::set<std::string> refreshed_;
+};
+
+// Where the store retains, prune refreshes the retention of everything in
+// use — so old packs new snapshots share stay protected — and of nothing it
+// deletes or has marked.
+TEST_F(PruneTest, RefreshesTheRetentionOfEverythingKept) {
+  Forget(0);
+  auto retaining = std::make_shared<RetainingStore>(store_);
+  ASSERT_OK_AND_ASSIGN(auto repo, repo::Repository::Open(retaining, arkiv::testing::kTestPassword));
+  PruneProgress progress;
+  ASSERT_OK_AND_ASSIGN(PruneReport report,
+                       RunPrune(*repo, PruneOptions{.max_unused_percent = 0, .safety_window_ns = 0}, progress));
+  EXPECT_GE(report.packs_swept, 1u);
+  std::set<std::string> expected;
+  for (const auto& [name, size] : ListObjects(*store_)) {
+    if (!name.starts_with("locks/") && !name.starts_with("prune/") && !name.starts_with("status/")) {
+      expected.insert(name);
+    }
+  }
+  for (const char* kind : {"config", "keys/", "snapshots/", "index/", "data/", "tree/"}) {
+    EXPECT_TRUE(std::any_of(expected.begin(), expected.end(), [&](const std::string& n) { return n.starts_with(kind); }))
+        << kind;
+  }
+  EXPECT_EQ(retaining->refreshed(), expected);
+  EXPECT_EQ(report.retention_checked, expected.size());
+
+  // A store that does not retain gets no refresh at all.
+  ASSERT_OK_AND_ASSIGN(PruneReport plain, Prune(PruneOptions{}));
+  EXPECT_EQ(plain.retention_checked, 0u);
 }
 
 TEST_F(PruneTest, GenerousUnusedBudgetRepacksNothing) {

@@ -115,7 +115,10 @@ std::string PlacementStore::Location() const {
 
 storage::StoreCapabilities PlacementStore::Capabilities() const {
   // Create-only across several clouds is a check on each, not one atomic act.
-  return {.atomic_create_only = clouds_.size() == 1 && clouds_[0].store->Capabilities().atomic_create_only};
+  bool retains = std::any_of(clouds_.begin(), clouds_.end(),
+                             [](const Cloud& cloud) { return cloud.store->Capabilities().retains; });
+  return {.atomic_create_only = clouds_.size() == 1 && clouds_[0].store->Capabilities().atomic_create_only,
+          .retains = retains};
 }
 
 std::string PlacementStore::ChildName(std::string_view name, size_t cloud, uint64_t size) const {
@@ -752,6 +755,41 @@ Status PlacementStore::List(std::string_view prefix, const std::function<Status(
   return OkStatus();
 }
 
+Result<std::vector<std::string>> PlacementStore::ObjectsOn(Store& s, std::string_view name) {
+  std::vector<std::string> names;
+  if (!IsDataPackName(name)) {
+    names.emplace_back(name);
+    return names;
+  }
+  // The copy and the shards of every policy (a rebalance may have left some).
+  RETURN_IF_ERROR(s.List(name, [&](const ObjectInfo& info) {
+    auto shard = ParseShardName(info.name);
+    if (info.name == name || (shard && shard->pack == name)) names.push_back(info.name);
+    return OkStatus();
+  }));
+  return names;
+}
+
+Status PlacementStore::RefreshRetention(std::string_view name) {
+  RETURN_IF_ERROR(storage::ValidateObjectName(name));
+  std::vector<size_t> retaining;
+  for (size_t i = 0; i < clouds_.size(); ++i) {
+    if (clouds_[i].store->Capabilities().retains) retaining.push_back(i);
+  }
+  auto results = OnClouds<Status>(retaining, [&](size_t i) {
+    return CallStatus(i, [&](Store& s) -> Status {
+      ASSIGN_OR_RETURN(std::vector<std::string> names, ObjectsOn(s, name));
+      for (const auto& n : names) {
+        Status st = s.RefreshRetention(n);
+        if (!st && st.error().code() != Code::kNotFound) return st;
+      }
+      return OkStatus();
+    });
+  });
+  for (auto& st : results) RETURN_IF_ERROR(st);
+  return OkStatus();
+}
+
 Status PlacementStore::Remove(std::string_view name) {
   RETURN_IF_ERROR(storage::ValidateObjectName(name));
   std::vector<size_t> all(clouds_.size());
@@ -764,17 +802,7 @@ Status PlacementStore::Remove(std::string_view name) {
   // Returns how many objects the cloud removed.
   auto results = OnClouds<Result<size_t>>(all, [&](size_t i) -> Result<size_t> {
     return Call<size_t>(i, [&](Store& s) -> Result<size_t> {
-      std::vector<std::string> names;
-      if (pack) {
-        // The copy and the shards of every policy (a rebalance may have left some).
-        RETURN_IF_ERROR(s.List(name, [&](const ObjectInfo& info) {
-          auto shard = ParseShardName(info.name);
-          if (info.name == name || (shard && shard->pack == name)) names.push_back(info.name);
-          return OkStatus();
-        }));
-      } else {
-        names.emplace_back(name);
-      }
+      ASSIGN_OR_RETURN(std::vector<std::string> names, ObjectsOn(s, name));
       size_t removed = 0;
       for (const auto& n : names) {
         Status st = s.Remove(n);

@@ -67,6 +67,8 @@ class PlacementStore : public storage::Store {
   Status List(std::string_view prefix, const std::function<Status(const storage::ObjectInfo&)>& fn) override;
   Status Remove(std::string_view name) override;
   Status CreateLocation() override;
+  // On every cloud that retains: the copy or the shards of `name`.
+  Status RefreshRetention(std::string_view name) override;
 
   // Writes the repair debt not yet on record as one `repair/` object on every
   // cloud that is up. kUnavailable when no cloud took it.
@@ -105,6 +107,9 @@ class PlacementStore : public storage::Store {
   std::vector<T> OnClouds(const std::vector<size_t>& clouds, const std::function<T(size_t)>& fn);
 
   std::vector<size_t> ReadOrder(std::string_view name) const;
+  // The objects of `name` on one cloud: itself, or for a pack its copy and
+  // shards of every policy (a rebalance may have left some).
+  static Result<std::vector<std::string>> ObjectsOn(storage::Store& s, std::string_view name);
   // At least this many clouds must say "not found" before an object is
   // called missing: with fewer, it may be on the ones that did not answer.
   size_t NotFoundThreshold() const { return clouds_.size() - quorum_ + 1; }

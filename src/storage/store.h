@@ -67,6 +67,9 @@ struct StoreCapabilities {
   // True where kCreateOnly is enforced atomically by the server; otherwise it
   // is a check-then-put with a small race window.
   bool atomic_create_only = true;
+  // True where objects are written under a retention lock the store keeps
+  // (S3 Object Lock, Azure immutability; storage/retention.h).
+  bool retains = false;
 };
 
 class Store {
@@ -96,6 +99,15 @@ class Store {
   // Creates what the store lives in (an S3 bucket, an Azure container) if it
   // does not exist yet; succeeds if it does. Stores without one do nothing.
   virtual Status CreateLocation() { return OkStatus(); }
+  // Where Capabilities().retains: makes the retention of `name` last the
+  // store's whole period from now when less than half of it is left, so that
+  // data still in use stays protected however old it is (prune calls it for
+  // everything it keeps). kNotFound if `name` does not exist. Elsewhere, and
+  // for bookkeeping names, nothing. Wrappers forward it.
+  virtual Status RefreshRetention(std::string_view name) {
+    (void)name;
+    return OkStatus();
+  }
 };
 
 // kInvalidArgument unless `name` is a valid object name (see above).

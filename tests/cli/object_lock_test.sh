@@ -5,6 +5,7 @@
 #     snapshots, keys, config) is written with COMPLIANCE retention, multipart
 #     parts included (S3 wants their Content-MD5); locks/ are not;
 #   - `forget` leaves a retained snapshot in place, says until when, exit 3;
+#   - prune refreshes the retention of every object in use;
 #   - an attacker holding the repository's S3 keys deletes every version it
 #     can (S3 refuses each locked one), hides the rest behind delete markers
 #     and overwrites the snapshots with garbage: arkiv then finds nothing;
@@ -88,6 +89,13 @@ expect_rc 3 "forget of a retained snapshot: done with a warning"
 assert_file_contains "$ERR" "retained by S3 Object Lock \(COMPLIANCE\) until 20[0-9-]+T" "forget says the snapshot is retained and until when"
 run arkiv snapshots --json
 assert_eq 2 "$(json_eval "$OUT" "len(j)")" "both snapshots are still there"
+
+# prune keeps the retention of everything in use fresh (here: all of it,
+# with more than half of the day left, so nothing needs extending).
+run arkiv --json prune --safety-window 0
+expect_rc 0 "prune on the locked repository"
+checked=$(json_last "$OUT" 'j["retention_checked"]')
+assert_true "prune checked the retention of every object in use ($checked)" test "$checked" -ge 8
 
 # The attack, with the repository's own S3 keys, two seconds after the backups.
 sleep 2

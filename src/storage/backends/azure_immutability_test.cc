@@ -48,11 +48,24 @@ class RecordingServer {
   RecordingServer() {
     server_.Put(".*", [this](const httplib::Request& request, httplib::Response& response) {
       std::lock_guard lock(mutex_);
-      if (request.get_param_value("comp") != "block") {
+      std::string comp = request.get_param_value("comp");
+      if (comp != "block") {
         puts_.push_back({request.path, request.get_header_value("x-ms-immutability-policy-until-date"),
-                         request.get_header_value("x-ms-immutability-policy-mode")});
+                         request.get_header_value("x-ms-immutability-policy-mode"), comp});
       }
-      response.status = 201;
+      response.status = comp == "immutabilityPolicies" ? 200 : 201;
+    });
+    // Every blob has a policy that ends in a day.
+    server_.Get(".*", [](const httplib::Request&, httplib::Response& response) {
+      response.status = 200;
+      std::time_t in_a_day = std::time(nullptr) + 86400;
+      std::tm tm{};
+      gmtime_r(&in_a_day, &tm);
+      char date[64];
+      strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+      response.set_header("x-ms-immutability-policy-until-date", date);
+      response.set_header("x-ms-immutability-policy-mode", "Unlocked");
+      response.set_content(std::string(10, 'x'), "application/octet-stream");
     });
     server_.Delete(".*", [](const httplib::Request&, httplib::Response& response) {
       response.status = 409;
@@ -73,7 +86,7 @@ class RecordingServer {
   std::string Endpoint() const { return "http://127.0.0.1:" + std::to_string(port_) + "/devstoreaccount1"; }
 
   struct Put {
-    std::string path, until, mode;
+    std::string path, until, mode, comp;
   };
   std::vector<Put> puts() {
     std::lock_guard lock(mutex_);
@@ -130,6 +143,31 @@ TEST(AzureImmutabilityTest, RepositoryObjectsCarryThePolicyAndRemovalIsRetained)
   ASSERT_FALSE(removed);
   EXPECT_EQ(removed.error().code(), Code::kRetained);
   EXPECT_NE(removed.error().message().find("immutability policy"), std::string::npos) << removed.error().message();
+}
+
+TEST(AzureImmutabilityTest, RefreshSetsThePolicyAgainWhenLessThanHalfIsLeft) {
+  RecordingServer recorder;
+  AzureConfig config;
+  config.account = std::string(testing::kAzuriteAccount);
+  config.container = "immutable";
+  config.endpoint = recorder.Endpoint();
+  config.key = std::string(testing::kAzuriteKey);
+  config = Immutable(config);
+  AzureStore seven_days(config, {});
+  EXPECT_TRUE(seven_days.Capabilities().retains);
+  std::time_t before = std::time(nullptr);
+  ASSERT_OK(seven_days.RefreshRetention("snapshots/ab"));  // one day left of seven
+  ASSERT_OK(seven_days.RefreshRetention("locks/cd"));      // bookkeeping: nothing
+  config.lock_days = 1;
+  AzureStore one_day(config, {});
+  ASSERT_OK(one_day.RefreshRetention("snapshots/ab"));  // a whole day left of one
+  auto puts = recorder.puts();
+  ASSERT_EQ(puts.size(), 1u);
+  EXPECT_EQ(puts[0].comp, "immutabilityPolicies");
+  EXPECT_NE(puts[0].path.find("/snapshots/ab"), std::string::npos) << puts[0].path;
+  EXPECT_EQ(puts[0].mode, "Unlocked");
+  EXPECT_GE(ParseHttpDate(puts[0].until), before + 7 * 86400) << puts[0].until;
+  EXPECT_FALSE(AzureStore(AzureConfig{}, {}).Capabilities().retains);
 }
 
 TEST(AzureImmutabilityTest, UrlParametersGoTogether) {

@@ -274,6 +274,25 @@ Result<ObjectInfo> AzureStore::Stat(std::string_view name) {
   return ObjectInfo{std::string(name), *size};
 }
 
+Status AzureStore::RefreshRetention(std::string_view name) {
+  if (config_.immutability.empty() || !RetentionApplies(name)) return OkStatus();
+  RETURN_IF_ERROR(ValidateObjectName(name));
+  std::string action = fmt::format("refreshing the immutability policy of {}", name);
+  ASSIGN_OR_RETURN(http::Response head, Send("HEAD", BlobPath(name), {}, {}));
+  if (head.status != 200) return Fail(ErrorFor(head, action));
+  std::time_t now = std::time(nullptr), period = static_cast<std::time_t>(config_.lock_days) * 86400;
+  std::tm tm{};
+  std::string until = head.Header("x-ms-immutability-policy-until-date");
+  const char* end = until.empty() ? nullptr : strptime(until.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (end != nullptr && *end == '\0' && timegm(&tm) - now >= period / 2) return OkStatus();
+  ASSIGN_OR_RETURN(http::Response response,
+                   Send("PUT", BlobPath(name), {{"comp", "immutabilityPolicies"}},
+                        {{"x-ms-immutability-policy-until-date", HttpDate(now + period)},
+                         {"x-ms-immutability-policy-mode", config_.immutability}}));
+  if (response.status == 200) return OkStatus();
+  return Fail(ErrorFor(response, action));
+}
+
 Status AzureStore::List(std::string_view prefix, const std::function<Status(const ObjectInfo&)>& fn) {
   std::string strip = config_.prefix.empty() ? std::string() : config_.prefix + "/";
   std::string marker;

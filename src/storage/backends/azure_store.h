@@ -49,12 +49,16 @@ class AzureStore : public Store {
   AzureStore(AzureConfig config, Options options);
 
   std::string Location() const override;
-  StoreCapabilities Capabilities() const override { return {.atomic_create_only = true}; }
+  StoreCapabilities Capabilities() const override {
+    return {.atomic_create_only = true, .retains = !config_.immutability.empty()};
+  }
   Status Put(std::string_view name, ByteView data, PutMode mode = PutMode::kReplace) override;
   Result<Bytes> Get(std::string_view name, uint64_t offset = 0, uint64_t length = kToEnd) override;
   Result<ObjectInfo> Stat(std::string_view name) override;
   Status List(std::string_view prefix, const std::function<Status(const ObjectInfo&)>& fn) override;
   Status Remove(std::string_view name) override;
+  // Set Blob Immutability Policy when less than half of lock_days is left.
+  Status RefreshRetention(std::string_view name) override;
 
   // Creates the container; succeeds if it already exists (for init --create-bucket).
   Status CreateContainer();

@@ -5,6 +5,7 @@
 #include "core/status_test_util.h"
 #include "storage/backends/s3_store.h"
 #include "storage/http/content_md5.h"
+#include "storage/testing/moto_server.h"
 
 namespace arkiv::storage {
 namespace {
@@ -69,6 +70,62 @@ TEST(S3ObjectLockTest, ContentMd5IsBase64OfTheDigest) {
   EXPECT_EQ(http::ContentMd5({}), "1B2M2Y8AsgTpgAmY7PhCfg==");
   std::string abc = "abc";
   EXPECT_EQ(http::ContentMd5(AsBytes(abc)), "kAFQmDzST7DWlj99KOF/cg==");
+}
+
+}  // namespace
+}  // namespace arkiv::storage
+
+namespace arkiv::storage {
+namespace {
+
+// Against moto: a bucket with Object Lock, objects written with a 1-day
+// retention, refreshed by a store configured for 4 days.
+TEST(S3ObjectLockMotoTest, RefreshExtendsOnlyWhenLessThanHalfIsLeft) {
+  auto server = testing::MotoServer::Shared();
+  ASSERT_TRUE(server) << server.error().message();
+  S3Options options;
+  options.bucket = testing::UniqueBucketName();
+  options.endpoint = (*server)->endpoint();
+  options.path_style = true;
+  options.credentials = {"testing", "testing", ""};
+  options.object_lock = {"COMPLIANCE", 1};
+  S3Store one_day(options);
+  ASSERT_OK(one_day.CreateBucket());
+  EXPECT_TRUE(one_day.Capabilities().retains);
+  ASSERT_OK(one_day.Put("data/ab/abcd", Bytes(100, 1)));
+  ASSERT_OK(one_day.Put("locks/ef", Bytes(10, 2)));
+
+  auto now = system_clock::now();
+  ASSERT_OK_AND_ASSIGN(auto until, one_day.RetainedUntil("data/ab/abcd"));
+  ASSERT_TRUE(until);
+  EXPECT_NEAR(std::chrono::duration<double>(*until - now).count(), 86400, 120);
+  ASSERT_OK_AND_ASSIGN(auto lock_file, one_day.RetainedUntil("locks/ef"));
+  EXPECT_FALSE(lock_file) << "bookkeeping carries no retention";
+
+  // Half a day or more is left of one: nothing to do.
+  ASSERT_OK(one_day.RefreshRetention("data/ab/abcd"));
+  ASSERT_OK_AND_ASSIGN(auto same, one_day.RetainedUntil("data/ab/abcd"));
+  EXPECT_EQ(*same, *until);
+
+  // Configured for four days, the same object has less than half left.
+  options.object_lock.days = 4;
+  S3Store four_days(options);
+  ASSERT_OK(four_days.RefreshRetention("data/ab/abcd"));
+  ASSERT_OK_AND_ASSIGN(auto extended, four_days.RetainedUntil("data/ab/abcd"));
+  ASSERT_TRUE(extended);
+  EXPECT_NEAR(std::chrono::duration<double>(*extended - now).count(), 4 * 86400, 120);
+  ASSERT_OK(four_days.RefreshRetention("locks/ef"));
+  auto missing = four_days.RefreshRetention("data/00/0000");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code(), Code::kNotFound);
+
+  // A retained object is not removed, and the message says until when.
+  auto removed = four_days.Remove("data/ab/abcd");
+  ASSERT_FALSE(removed);
+  EXPECT_EQ(removed.error().code(), Code::kRetained);
+  EXPECT_NE(removed.error().message().find(FormatRetainUntil(*extended)), std::string::npos)
+      << removed.error().message();
+  ASSERT_OK(four_days.Remove("locks/ef"));
 }
 
 }  // namespace

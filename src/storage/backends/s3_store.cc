@@ -347,6 +347,19 @@ Status S3Store::CompleteMultipart(std::string_view name, const std::string& uplo
   return Fail(error);
 }
 
+Result<std::optional<std::chrono::system_clock::time_point>> S3Store::RetainedUntil(std::string_view name) {
+  ASSIGN_OR_RETURN(auto head, Head(name));
+  return ParseRetainUntil(head.Header("x-amz-object-lock-retain-until-date"));
+}
+
+Status S3Store::RefreshRetention(std::string_view name) {
+  if (!options_.object_lock.Applies(name)) return OkStatus();
+  ASSIGN_OR_RETURN(auto until, RetainedUntil(name));
+  auto now = std::chrono::system_clock::now();
+  if (until && *until - now >= std::chrono::days(options_.object_lock.days) / 2) return OkStatus();
+  return PutRetention(name, now);
+}
+
 Status S3Store::PutRetention(std::string_view name, std::chrono::system_clock::time_point started) {
   std::string body = options_.object_lock.RetentionXml(started);
   Pairs headers{{"Content-MD5", http::ContentMd5(AsBytes(body))}};

@@ -102,6 +102,10 @@ class S3Store : public Store {
   Result<ObjectInfo> Stat(std::string_view name) override;
   Status List(std::string_view prefix, const std::function<Status(const ObjectInfo&)>& fn) override;
   Status Remove(std::string_view name) override;
+  StoreCapabilities Capabilities() const override { return {.retains = options_.object_lock.enabled()}; }
+  Status RefreshRetention(std::string_view name) override;
+  // The Object Lock retention date of `name`; nullopt when it has none.
+  Result<std::optional<std::chrono::system_clock::time_point>> RetainedUntil(std::string_view name);
 
   const S3Options& options() const { return options_; }
 

@@ -106,6 +106,7 @@ class FaultStore : public Store {
   Result<ObjectInfo> Stat(std::string_view name) override;
   Status List(std::string_view prefix, const std::function<Status(const ObjectInfo&)>& fn) override;
   Status Remove(std::string_view name) override;
+  Status RefreshRetention(std::string_view name) override { return inner_->RefreshRetention(name); }
   Status CreateLocation() override { return inner_->CreateLocation(); }
 
  private:

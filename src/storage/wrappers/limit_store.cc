@@ -38,6 +38,10 @@ Status LimitStore::Remove(std::string_view name) {
   return InSlot([&] { return inner_->Remove(name); });
 }
 
+Status LimitStore::RefreshRetention(std::string_view name) {
+  return InSlot([&] { return inner_->RefreshRetention(name); });
+}
+
 Status LimitStore::CreateLocation() {
   return InSlot([&] { return inner_->CreateLocation(); });
 }

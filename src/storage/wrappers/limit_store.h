@@ -52,6 +52,7 @@ class LimitStore : public Store {
   Result<ObjectInfo> Stat(std::string_view name) override;
   Status List(std::string_view prefix, const std::function<Status(const ObjectInfo&)>& fn) override;
   Status Remove(std::string_view name) override;
+  Status RefreshRetention(std::string_view name) override;
   Status CreateLocation() override;
 
  private:

@@ -57,4 +57,12 @@ Status MetricsStore::Remove(std::string_view name) {
   return st;
 }
 
+// Counted as a stat: its first request is a HEAD, and only prune makes it.
+Status MetricsStore::RefreshRetention(std::string_view name) {
+  auto start = now_();
+  Status st = inner_->RefreshRetention(name);
+  metrics_->Record(Operation::kStat, now_() - start, CodeOf(st));
+  return st;
+}
+
 }  // namespace arkiv::storage

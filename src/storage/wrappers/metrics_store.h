@@ -42,6 +42,7 @@ class MetricsStore : public Store {
   Result<ObjectInfo> Stat(std::string_view name) override;
   Status List(std::string_view prefix, const std::function<Status(const ObjectInfo&)>& fn) override;
   Status Remove(std::string_view name) override;
+  Status RefreshRetention(std::string_view name) override;
   Status CreateLocation() override { return inner_->CreateLocation(); }
 
  private:

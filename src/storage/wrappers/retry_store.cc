@@ -136,4 +136,8 @@ Status RetryStore::Remove(std::string_view name) {
   return Run("remove", name, [&](int) { return inner_->Remove(name); }, Retryable);
 }
 
+Status RetryStore::RefreshRetention(std::string_view name) {
+  return Run("refresh retention of", name, [&](int) { return inner_->RefreshRetention(name); }, Retryable);
+}
+
 }  // namespace arkiv::storage

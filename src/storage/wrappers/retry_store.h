@@ -60,6 +60,7 @@ class RetryStore : public Store {
   Result<ObjectInfo> Stat(std::string_view name) override;
   Status List(std::string_view prefix, const std::function<Status(const ObjectInfo&)>& fn) override;
   Status Remove(std::string_view name) override;
+  Status RefreshRetention(std::string_view name) override;
   Status CreateLocation() override { return inner_->CreateLocation(); }
 
   // The longest wait before retry `retry` (1-based): the jitter's upper bound.
