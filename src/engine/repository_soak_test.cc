@@ -144,6 +144,8 @@ class RepositorySoak {
   // Faults stop; repair until no debt is left; check reads every byte; every
   // snapshot there is restores identical to its source.
   void Finish() {
+    // A last backup with a cloud out, so that there is debt to drain.
+    BackupPhase(true);
     ClearFaults();
     uint64_t debt = 1;
     for (int attempt = 0; attempt < 5 && debt > 0; ++attempt) {
@@ -163,8 +165,8 @@ class RepositorySoak {
     final_debt_ = debt;
     EXPECT_EQ(debt, 0u) << "repair debt did not drain once the faults stopped";
 
-    // What a forget left on a cloud that was out, and packs of failed
-    // backups, go with a prune now that nothing runs beside it.
+    // Everything marked and unused goes, with nothing running beside this
+    // prune (a window of 0); the snapshots left must not miss a byte of it.
     {
       auto repo = Open(false);
       ASSERT_TRUE(repo) << repo.error().ToString();
@@ -276,12 +278,14 @@ class RepositorySoak {
   // one bad cloud: faults on another would leave some objects on one cloud
   // only, beyond what ec:2+1 tolerates. So while debt is owed, only the
   // cloud that owes it misbehaves.
-  void InjectFaults() {
+  // With `outage`, the one cloud is out (and nothing else).
+  void InjectFaults(bool outage = false) {
     ClearFaults();
-    if (Chance(0.15)) return;
+    if (!outage && Chance(0.15)) return;
     size_t cloud = owed_ ? *owed_ : Pick(clouds_.size());
     bad_ = cloud;
     FaultStore& store = *clouds_[cloud].faults;
+    if (outage) return Add(store, kOutage, FaultRule::Fail(Code::kUnavailable));
     int kinds = 1 + static_cast<int>(Chance(0.4));
     for (int i = 0; i < kinds; ++i) {
       switch (Pick(5)) {
@@ -350,8 +354,8 @@ class RepositorySoak {
   // Two or three hosts back up at once, each through its own repository
   // handle; sometimes a prune (mark, and sweep of what earlier marks made
   // due) runs beside them, as the two-phase prune allows.
-  void BackupPhase() {
-    InjectFaults();
+  void BackupPhase(bool outage = false) {
+    InjectFaults(outage);
     std::vector<size_t> hosts;
     for (size_t h = 0; h < hosts_; ++h) {
       if (h == 0 || Chance(0.8)) hosts.push_back(h);
@@ -620,8 +624,16 @@ TEST(RepositorySoak, NothingIsLostAndDebtDrainsUnderFaultsOnThreeClouds) {
   soak.Finish();
   std::cout << soak.Report(elapsed()) << std::flush;
   // The run did what it is about (a run that never backed up proves nothing).
-  EXPECT_GT(soak.counters().backups, 0u);
-  EXPECT_GT(soak.counters().restores, 0u);
+  const auto& c = soak.counters();
+  EXPECT_GT(c.backups, 0u);
+  EXPECT_GT(c.restores, 0u);
+  EXPECT_GT(c.final_rebuilt, 0u) << "the backup with a cloud out left no debt to drain";
+  if (seconds >= 10) {  // long enough for every phase and fault to come up
+    EXPECT_GT(c.prunes, 0u);
+    EXPECT_GT(c.missed_placements, 0u) << "no repair debt was ever made";
+    EXPECT_GT(c.rebuilt, 0u) << "repair never rebuilt anything";
+    for (size_t k = 0; k < kFaultKinds; ++k) EXPECT_GT(c.faults[k], 0u) << kFaultNames[k] << " never fired";
+  }
 }
 
 }  // namespace
