@@ -2,6 +2,7 @@
 # Runs every test: installs dependencies, builds, runs the unit and
 # end-to-end tests (ctest), the unit tests again under ASan+UBSan, and a
 # short fuzz run of every parser of stored bytes.
+#   SOAK_SECONDS=N     run the repository soak (ctest soak.repository) N s (300)
 #   SKIP_SANITIZERS=1  skip the sanitizer build
 #   SKIP_FUZZ=1        skip the fuzz run
 set -euo pipefail
@@ -16,7 +17,7 @@ run_ctest() {
 }
 
 echo "== build and test (RelWithDebInfo)"
-bash scripts/build.sh
+bash scripts/build.sh -DARKIV_SOAK_SECONDS="${SOAK_SECONDS:-300}"
 run_ctest --test-dir build --output-on-failure -j2 --timeout 1200
 
 if [ "${SKIP_SANITIZERS:-0}" != 1 ]; then
