@@ -437,11 +437,12 @@ Result<Bytes> PlacementStore::GetCopy(std::string_view name, uint64_t offset, ui
                                       const std::function<Status(ByteView)>& check) {
   bool whole = offset == 0 && length == kToEnd;
   std::vector<Error> errors;
-  size_t not_found = 0, bad_range = 0, bad_bytes = 0;
+  size_t not_found = 0, bad_range = 0, bad_bytes = 0, leftovers = 0;
   std::vector<bool> hidden = Hidden(name);
   for (size_t i : ReadOrder(name)) {
     if (!hidden.empty() && hidden[i]) {
       not_found++;
+      leftovers++;
       errors.push_back(LeftoverError(clouds_[i].name, name));
       continue;
     }
@@ -464,7 +465,8 @@ Result<Bytes> PlacementStore::GetCopy(std::string_view name, uint64_t offset, ui
       LogLine(LogLevel::kWarning, errors.back().message());
       continue;
     }
-    if (!errors.empty()) CountDegraded(name, JoinMessages(errors));
+    // A remove's leftover not read is no degraded read.
+    if (errors.size() > leftovers) CountDegraded(name, JoinMessages(errors));
     return bytes;
   }
   if (bad_bytes > 0)
@@ -921,30 +923,29 @@ Status PlacementStore::Remove(std::string_view name) {
         LogLine(LogLevel::kWarning, fmt::format("remove {}: {}", name, e.message()));
       }
     }
-  }
-  if (removed == 0 && !retained) {
+    if (removed > 0) return OkStatus();
     if (answered >= NotFoundThreshold()) return Fail(Code::kNotFound, fmt::format("{}: not found on any cloud", name));
-    if (errors.empty()) {
-      return Fail(Code::kUnavailable, fmt::format("remove {}: {} of {} clouds answered, and the others were down "
-                                                  "moments ago",
-                                                  name, answered, clouds_.size()));
-    }
     return Fail(CommonCode(errors), fmt::format("remove {}: {}", name, JoinMessages(errors)));
   }
-  if (tracked && (!failed.empty() || !skipped.empty())) {
-    // Gone from the clouds that answered; the others keep a copy, which must
-    // not come back in the union of the listings (design.md §20.3).
-    for (const auto& [i, e] : failed) AddRemoveDebt(name, i, e);
-    for (size_t i : skipped) AddRemoveDebt(name, i, Error(Code::kUnavailable, "skipped: the cloud was down moments ago"));
-    // A data pack's leftover is at worst an unindexed pack (prune deletes
-    // those): on record with the next flush, like missed placements.
-    // Anything else would show again to other processes: on record now.
-    if (!pack) {
-      if (Status st = FlushDebt(); !st) {
-        return Fail(Code::kUnavailable, fmt::format("remove {}: done where the clouds answered, but {}; the copies "
-                                                    "left may show again",
-                                                    name, st.error().message()));
-      }
+  if (answered == 0) return Fail(CommonCode(errors), fmt::format("remove {}: {}", name, JoinMessages(errors)));
+  if (failed.empty() && skipped.empty()) {
+    if (retained) return Fail(*retained);
+    if (removed == 0) return Fail(Code::kNotFound, fmt::format("{}: not found on any cloud", name));
+    return OkStatus();
+  }
+  // Gone from the clouds that answered; the others may keep a copy (even
+  // when no answering cloud had one: a remove's leftover nobody recorded),
+  // which must not come back in the union of the listings (design.md §20.3).
+  for (const auto& [i, e] : failed) AddRemoveDebt(name, i, e);
+  for (size_t i : skipped) AddRemoveDebt(name, i, Error(Code::kUnavailable, "skipped: the cloud was down moments ago"));
+  // A data pack's leftover is at worst an unindexed pack (prune deletes
+  // those): on record with the next flush, like missed placements. Anything
+  // else would show again to other processes: on record now.
+  if (!pack) {
+    if (Status st = FlushDebt(); !st) {
+      return Fail(Code::kUnavailable, fmt::format("remove {}: done where the clouds answered, but {}; the copies "
+                                                  "left may show again",
+                                                  name, st.error().message()));
     }
   }
   if (retained) return Fail(*retained);

@@ -76,8 +76,8 @@ class PlacementStore : public storage::Store {
   // returning) for every object but data packs, whose leftovers are only
   // unindexed packs and go on record with the next index/snapshot put or on
   // close. kUnavailable when the debt could not be recorded on any cloud
-  // (the object may come back for other processes); kNotFound when no cloud
-  // removed anything and enough clouds answered to tell.
+  // (the object may come back for other processes); kNotFound when every
+  // cloud answered and none had the object.
   Status Remove(std::string_view name) override;
   Status CreateLocation() override;
   // On every cloud that retains: the copy or the shards of `name`.

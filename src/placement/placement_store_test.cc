@@ -601,7 +601,8 @@ TEST_P(RemoveDebtTest, ARemoveOneCloudMissedStaysRemovedForEveryReader) {
     EXPECT_EQ(CodeOf(store->Get(pack_name)), Code::kNotFound);
     EXPECT_EQ(CodeOf(store->Stat(pack_name)), Code::kNotFound);
     EXPECT_EQ(CodeOf(store->Get(pack_name, 10, 100)), Code::kNotFound);
-    EXPECT_EQ(store->Remove(snapshot).error().code(), Code::kNotFound);
+    // Cloud 2 still fails: removing again records the copy there once more.
+    EXPECT_OK(store->Remove(snapshot));
   }
   std::map<std::string, std::set<std::string>> pending{{snapshot, {"c2"}}, {pack_name, {"c2"}}};
   EXPECT_EQ(other->PendingRemovals(), pending);
