@@ -205,8 +205,15 @@ void PlacementStore::AddDebt(std::string_view object, size_t cloud, const Error&
 }
 
 void PlacementStore::AddRemoveDebt(std::string_view object, size_t cloud, const Error& why) {
-  LogLine(LogLevel::kWarning, fmt::format("cloud {} missed the remove of {} (recorded for `arkiv repair`): {}",
-                                          clouds_[cloud].name, object, why.message()));
+  // A prune sweep removes thousands of packs: one line each only when asked
+  // (the command reports the total); other objects are few and named.
+  std::string line = fmt::format("cloud {} missed the remove of {} (recorded for `arkiv repair`): {}",
+                                 clouds_[cloud].name, object, why.message());
+  if (IsDataPackName(object)) {
+    LogInfo("{}", line);
+  } else {
+    LogLine(LogLevel::kWarning, line);
+  }
   missed_removes_++;
   cloud_missed_removes_[cloud]++;
   std::lock_guard lock(mutex_);
