@@ -19,18 +19,20 @@ nlohmann::json CloudAuditJson(const engine::CloudAuditReport& audit, const std::
       c["objects"] = audit.objects.at(i);
     }
     nlohmann::json missing = nlohmann::json::array(), corrupt = nlohmann::json::array(),
-                   unexpected = nlohmann::json::array();
+                   unexpected = nlohmann::json::array(), leftover = nlohmann::json::array();
     for (const auto& f : audit.findings) {
       if (f.cloud != i) continue;
       nlohmann::json item{{"object", f.object}, {"detail", f.detail}};
-      (f.kind == CloudFinding::Kind::kMissing   ? missing
-       : f.kind == CloudFinding::Kind::kCorrupt ? corrupt
-                                                : unexpected)
+      (f.kind == CloudFinding::Kind::kMissing      ? missing
+       : f.kind == CloudFinding::Kind::kCorrupt    ? corrupt
+       : f.kind == CloudFinding::Kind::kUnexpected ? unexpected
+                                                   : leftover)
           .push_back(item);
     }
     c["missing"] = missing;
     c["corrupt"] = corrupt;
     c["unexpected"] = unexpected;
+    c["leftover"] = leftover;
     out.push_back(c);
   }
   return out;
@@ -47,8 +49,12 @@ void PrintCloudAudit(std::ostream& out, const engine::CloudAuditReport& audit,
     for (const auto& f : audit.findings) {
       if (f.cloud != i) continue;
       if (counts[f.kind]++ < limit) {
-        out << fmt::format("{}: cloud {}: {} {}: {}\n", f.kind == CloudFinding::Kind::kUnexpected ? "warning" : "error",
-                           clouds[i].name, engine::FindingKindName(f.kind), f.object, f.detail);
+        // A leftover is on record and hidden from every reader: a note.
+        std::string_view level = f.kind == CloudFinding::Kind::kLeftover     ? "note"
+                                 : f.kind == CloudFinding::Kind::kUnexpected ? "warning"
+                                                                             : "error";
+        out << fmt::format("{}: cloud {}: {} {}: {}\n", level, clouds[i].name, engine::FindingKindName(f.kind),
+                           f.object, f.detail);
       }
     }
     for (const auto& [kind, n] : counts) {
@@ -56,9 +62,12 @@ void PrintCloudAudit(std::ostream& out, const engine::CloudAuditReport& audit,
         out << fmt::format("  ... and {} more {} on cloud {}\n", n - limit, engine::FindingKindName(kind),
                            clouds[i].name);
     }
-    out << fmt::format("cloud {}: {} objects, {} missing, {} corrupt, {} unexpected\n", clouds[i].name,
+    out << fmt::format("cloud {}: {} objects, {} missing, {} corrupt, {} unexpected{}\n", clouds[i].name,
                        audit.objects.at(i), counts[CloudFinding::Kind::kMissing], counts[CloudFinding::Kind::kCorrupt],
-                       counts[CloudFinding::Kind::kUnexpected]);
+                       counts[CloudFinding::Kind::kUnexpected],
+                       counts[CloudFinding::Kind::kLeftover] > 0
+                           ? fmt::format(", {} leftovers of removes", counts[CloudFinding::Kind::kLeftover])
+                           : "");
   }
 }
 

@@ -151,6 +151,17 @@ int FinishOnClouds(const repo::Repository& repo, const GlobalOptions& options, i
           clouds[i].name, stats.cloud_missed[i]);
     }
   }
+  nlohmann::json missed_removes = nlohmann::json::object();
+  for (size_t i = 0; i < clouds.size(); ++i) {
+    if (stats.cloud_missed_removes[i] == 0) continue;
+    missed_removes[clouds[i].name] = stats.cloud_missed_removes[i];
+    if (!options.json) {
+      std::cerr << fmt::format(
+          "warning: cloud {} missed {} removes; the copies left there are recorded, hidden, and `arkiv repair` "
+          "removes them\n",
+          clouds[i].name, stats.cloud_missed_removes[i]);
+    }
+  }
   if (stats.degraded_reads > 0 && !options.json) {
     std::cerr << fmt::format(
         "note: {} reads were served from other clouds or decoded from parity (degraded); "
@@ -158,13 +169,17 @@ int FinishOnClouds(const repo::Repository& repo, const GlobalOptions& options, i
         stats.degraded_reads);
   }
   if (!flushed && !options.json) std::cerr << "warning: " << flushed.error().message() << "\n";
-  if (options.json && (!missed.empty() || stats.degraded_reads > 0 || !flushed)) {
-    nlohmann::json j{
-        {"message_type", "clouds"}, {"missed_placements", missed}, {"degraded_reads", stats.degraded_reads}};
+  if (options.json && (!missed.empty() || !missed_removes.empty() || stats.degraded_reads > 0 || !flushed)) {
+    nlohmann::json j{{"message_type", "clouds"},
+                     {"missed_placements", missed},
+                     {"missed_removes", missed_removes},
+                     {"degraded_reads", stats.degraded_reads}};
     if (!flushed) j["error"] = flushed.error().message();
     std::cout << JsonText(j) << std::endl;
   }
-  if ((stats.missed_placements > 0 || !flushed) && exit_code == kExitOk) return kExitWarnings;
+  if ((stats.missed_placements > 0 || stats.missed_removes > 0 || !flushed) && exit_code == kExitOk) {
+    return kExitWarnings;
+  }
   return exit_code;
 }
 

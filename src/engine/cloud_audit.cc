@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 #include "placement/shard.h"
@@ -21,6 +22,51 @@ bool IsReplicatedKind(std::string_view name) {
          name.starts_with("status/") || name.starts_with("prune/");
 }
 
+// Whether a cloud's listing holds anything of logical object `name`: the
+// object, or for a data pack its copy or a shard of any policy.
+bool Holds(const std::map<std::string, uint64_t>& held, const std::string& name) {
+  for (auto it = held.lower_bound(name); it != held.end() && it->first.starts_with(name); ++it) {
+    if (it->first == name) return true;
+    auto shard = placement::ParseShardName(it->first);
+    if (shard && shard->pack == name) return true;
+  }
+  return false;
+}
+
+// Sorts the objects with remove debt into due, waiting and void (see
+// cloud_audit.h): a remove's leftovers may go only when no cloud it reached
+// holds the object again and the index does not list it.
+void JudgeRemovals(const std::vector<placement::DebtEntry>& debt, const std::vector<placement::Cloud>& clouds,
+                   const std::vector<std::map<std::string, uint64_t>>& held, const std::vector<bool>& listed,
+                   const std::set<std::string>& in_index, CloudAuditReport& report) {
+  std::map<std::string, std::set<size_t>> owing;
+  for (const auto& d : debt) {
+    if (d.op != placement::DebtOp::kRemove) continue;
+    auto cloud = std::find_if(clouds.begin(), clouds.end(), [&](const placement::Cloud& c) { return c.name == d.cloud; });
+    // A cloud that left the set is not looked at again: its entries are void.
+    if (cloud == clouds.end()) continue;
+    owing[d.object].insert(static_cast<size_t>(cloud - clouds.begin()));
+  }
+  for (const auto& [object, clouds_owing] : owing) {
+    bool elsewhere = false, unknown = false;
+    for (size_t i = 0; i < clouds.size(); ++i) {
+      if (clouds_owing.contains(i)) continue;
+      if (!listed[i]) {
+        unknown = true;
+      } else if (Holds(held[i], object)) {
+        elsewhere = true;
+      }
+    }
+    if (elsewhere || in_index.contains(object)) {
+      report.removals_void.insert(object);
+    } else if (unknown) {
+      report.removals_waiting.insert(object);
+    } else {
+      report.removals_due.insert(object);
+    }
+  }
+}
+
 }  // namespace
 
 std::string_view FindingKindName(CloudFinding::Kind kind) {
@@ -28,6 +74,7 @@ std::string_view FindingKindName(CloudFinding::Kind kind) {
     case CloudFinding::Kind::kMissing: return "missing";
     case CloudFinding::Kind::kCorrupt: return "corrupt";
     case CloudFinding::Kind::kUnexpected: return "unexpected";
+    case CloudFinding::Kind::kLeftover: return "leftover";
   }
   return "";
 }
@@ -36,6 +83,10 @@ size_t CloudAuditReport::Count(CloudFinding::Kind kind) const {
   size_t n = 0;
   for (const auto& f : findings) n += f.kind == kind;
   return n;
+}
+
+size_t CloudAuditReport::CountDebt(placement::DebtOp op) const {
+  return std::count_if(debt.begin(), debt.end(), [&](const placement::DebtEntry& d) { return d.op == op; });
 }
 
 Result<CloudAuditReport> AuditClouds(repo::Repository& repo, PlacementStore& clouds, const CloudAuditOptions& options,
@@ -95,7 +146,21 @@ Result<CloudAuditReport> AuditClouds(repo::Repository& repo, PlacementStore& clo
   }
   report.debt.assign(debt.begin(), debt.end());
   std::set<std::string> in_debt;
-  for (const auto& d : debt) in_debt.insert(d.object);
+  for (const auto& d : debt) {
+    if (d.op == placement::DebtOp::kPlace) in_debt.insert(d.object);
+  }
+  std::vector<std::pair<std::string, uint64_t>> packs;  // data packs in the index
+  std::set<std::string> in_index;                       // every pack in the index
+  repo.index().ForEachPack([&](const repo::IndexedPack& pack) {
+    bool tree = !pack.blobs.empty() && pack.blobs.front().type == repo::BlobType::kTree;
+    in_index.insert(repo::PackName(tree ? repo::BlobType::kTree : repo::BlobType::kData, pack.id));
+    if (!tree) packs.emplace_back(repo::PackName(repo::BlobType::kData, pack.id), pack.size);
+  });
+  JudgeRemovals(report.debt, list, held, listed, in_index, report);
+  // Neither expected anywhere nor unexpected where the debt is owed.
+  auto leftover = [&](const std::string& logical) {
+    return report.removals_due.contains(logical) || report.removals_waiting.contains(logical);
+  };
 
   // Expected objects: name on the cloud → (logical name, expected size or 0 if unknown).
   int quorum = clouds.write_quorum();
@@ -114,14 +179,10 @@ Result<CloudAuditReport> AuditClouds(repo::Repository& repo, PlacementStore& clo
     replicated_expected = *options.replicated;
   } else {
     for (const auto& [name, count] : copies) {
+      if (leftover(name)) continue;
       if (count >= static_cast<size_t>(quorum) || in_debt.contains(name)) replicated_expected.insert(name);
     }
   }
-  std::vector<std::pair<std::string, uint64_t>> packs;  // data packs in the index
-  repo.index().ForEachPack([&](const repo::IndexedPack& pack) {
-    if (!pack.blobs.empty() && pack.blobs.front().type == repo::BlobType::kTree) return;
-    packs.emplace_back(repo::PackName(repo::BlobType::kData, pack.id), pack.size);
-  });
   std::set<std::string> indexed;
   for (const auto& [pack, size] : packs) indexed.insert(pack);
 
@@ -159,6 +220,15 @@ Result<CloudAuditReport> AuditClouds(repo::Repository& repo, PlacementStore& clo
       if (!ours) continue;
       std::string logical = name;
       if (auto shard = placement::ParseShardName(name)) logical = shard->pack;
+      if (leftover(logical)) {
+        bool due = report.removals_due.contains(logical);
+        report.findings.push_back({CloudFinding::Kind::kLeftover, i, name, logical,
+                                   due ? "removed from the other clouds while this one was out (remove debt); "
+                                         "`arkiv repair` removes it"
+                                       : "removed from the other clouds while this one was out (remove debt); "
+                                         "removed once every cloud answers"});
+        continue;
+      }
       if (!IsReplicatedKind(name) && indexed.contains(logical)) {
         report.findings.push_back({CloudFinding::Kind::kUnexpected, i, name, logical,
                                    "in a layout the policy no longer uses (`arkiv rebalance` removes it)", true});

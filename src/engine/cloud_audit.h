@@ -8,6 +8,10 @@
 //    those on at least Q clouds (a write that succeeded reached Q), or named
 //    in a repair record. An object on fewer clouds and in no record is left
 //    over from a remove while a cloud was out: unexpected, not missing.
+// Remove debt (a remove a cloud missed, on record) makes the copies left on
+// the clouds that owe it *leftovers*, which repair removes — unless a cloud
+// the remove reached holds the object again, or the index lists the pack:
+// then a newer write won and the debt is void (design.md §20.5).
 // Locks and repair records are nobody's debt and are not audited.
 #pragma once
 
@@ -26,7 +30,7 @@
 namespace arkiv::engine {
 
 struct CloudFinding {
-  enum class Kind { kMissing, kCorrupt, kUnexpected };
+  enum class Kind { kMissing, kCorrupt, kUnexpected, kLeftover };
   Kind kind = Kind::kMissing;
   size_t cloud = 0;     // index in the placement's cloud list
   std::string object;   // the name on that cloud (a shard name for ec packs)
@@ -53,11 +57,16 @@ struct CloudAuditReport {
   std::map<size_t, uint64_t> objects;         // cloud → objects listed
   std::vector<CloudFinding> findings;
   std::vector<std::string> debt_records;   // repair/ objects found
-  std::vector<placement::DebtEntry> debt;  // their entries
+  std::vector<placement::DebtEntry> debt;  // their entries (placements and removes)
+  // Objects with remove debt, by what repair does about it: remove the
+  // leftovers (due); nothing yet, as a cloud the remove reached did not
+  // answer (waiting); discharge it, as a newer write won (void).
+  std::set<std::string> removals_due, removals_waiting, removals_void;
   std::set<std::string> replicated;        // non-pack objects every cloud should hold
   uint64_t bytes_read = 0;
 
   size_t Count(CloudFinding::Kind kind) const;
+  size_t CountDebt(placement::DebtOp op) const;
 };
 
 // REQUIRES: the repository's index is loaded.

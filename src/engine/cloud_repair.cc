@@ -86,6 +86,33 @@ class Rebuilder {
   std::map<std::pair<int, int>, std::vector<Bytes>> shards_;
 };
 
+// Deletes the leftovers of removes that are due (cloud_audit.h). A
+// retention lock keeps one until its date: not a failure, the debt stays.
+void RemoveLeftovers(PlacementStore& clouds, const CloudAuditReport& audit, bool dry_run,
+                     const std::function<void(std::string_view)>& progress, CloudRepairReport& report,
+                     std::set<std::pair<std::string, std::string>>& still_broken) {
+  const auto& list = clouds.clouds();
+  for (const auto& f : audit.findings) {
+    if (f.kind != CloudFinding::Kind::kLeftover || !audit.removals_due.contains(f.logical)) continue;
+    const std::string& cloud = list[f.cloud].name;
+    if (progress) progress(fmt::format("{} {} on {}", dry_run ? "would remove" : "removing", f.object, cloud));
+    if (dry_run) {
+      report.removed++;
+      continue;
+    }
+    Status st = list[f.cloud].store->Remove(f.object);
+    if (!st && st.error().code() == Code::kRetained) {
+      report.retained++;
+      still_broken.emplace(cloud, f.logical);
+    } else if (!st && st.error().code() != Code::kNotFound) {
+      report.failed.push_back(fmt::format("cloud {}: remove {}: {}", cloud, f.object, st.error().message()));
+      still_broken.emplace(cloud, f.logical);
+    } else {
+      report.removed++;
+    }
+  }
+}
+
 }  // namespace
 
 Result<CloudRepairReport> RepairClouds(PlacementStore& clouds, const CloudAuditReport& audit, bool dry_run,
@@ -96,7 +123,9 @@ Result<CloudRepairReport> RepairClouds(PlacementStore& clouds, const CloudAuditR
   std::set<size_t> located;                                    // clouds whose bucket/container is known to exist
   std::map<std::string, std::vector<const CloudFinding*>> by_logical;
   for (const auto& f : audit.findings) {
-    if (f.kind != CloudFinding::Kind::kUnexpected) by_logical[f.logical].push_back(&f);
+    if (f.kind == CloudFinding::Kind::kMissing || f.kind == CloudFinding::Kind::kCorrupt) {
+      by_logical[f.logical].push_back(&f);
+    }
   }
   for (const auto& [logical, group] : by_logical) {
     Rebuilder rebuild(source ? *source : clouds, group, list);
@@ -126,9 +155,11 @@ Result<CloudRepairReport> RepairClouds(PlacementStore& clouds, const CloudAuditR
       report.bytes_written += bytes->size();
     }
   }
+  RemoveLeftovers(clouds, audit, dry_run, progress, report, still_broken);
   if (dry_run) return report;
   // A record is discharged when none of its entries is still broken on an
-  // audited cloud and every audited cloud it names was reachable.
+  // audited cloud and every audited cloud it names was reachable; a remove
+  // entry also when it is void, never while it is waiting.
   std::set<std::string> audited_names;
   for (size_t i : audit.audited) {
     if (!audit.unreachable.contains(i)) audited_names.insert(list[i].name);
@@ -141,7 +172,12 @@ Result<CloudRepairReport> RepairClouds(PlacementStore& clouds, const CloudAuditR
     // Entries for a cloud no longer in the set (replaced) are void.
     bool done = std::all_of(record->entries.begin(), record->entries.end(), [&](const placement::DebtEntry& e) {
       bool in_set = std::any_of(list.begin(), list.end(), [&](const placement::Cloud& c) { return c.name == e.cloud; });
-      return !in_set || (audited_names.contains(e.cloud) && !still_broken.contains({e.cloud, e.object}));
+      if (!in_set) return true;
+      if (e.op == placement::DebtOp::kRemove) {
+        if (audit.removals_void.contains(e.object)) return true;
+        if (!audit.removals_due.contains(e.object)) return false;
+      }
+      return audited_names.contains(e.cloud) && !still_broken.contains({e.cloud, e.object});
     });
     if (done && clouds.Remove(record_name)) report.records_removed++;
   }

@@ -56,6 +56,11 @@ std::string JoinMessages(const std::vector<Error>& errors) {
   return out;
 }
 
+Error LeftoverError(std::string_view cloud, std::string_view name) {
+  return Error(Code::kNotFound,
+               fmt::format("cloud {}: {}: removed; the copy left there awaits `arkiv repair`", cloud, name));
+}
+
 std::string HostName() {
   char buffer[256] = {};
   if (gethostname(buffer, sizeof buffer - 1) != 0) return "unknown";
@@ -97,10 +102,11 @@ PlacementStore::PlacementStore(std::vector<Cloud> clouds, PlacementOptions optio
       health_(clouds_.size(), options_.down_for, options_.now),
       cloud_errors_(new std::atomic<uint64_t>[clouds_.size()]),
       cloud_missed_(new std::atomic<uint64_t>[clouds_.size()]),
+      cloud_missed_removes_(new std::atomic<uint64_t>[clouds_.size()]),
       // Every call fans out to N clouds, and a restore or backup makes a few
       // calls at once; the queue never blocks the caller.
       pool_(std::max<size_t>(4, 4 * clouds_.size()), 1 << 20) {
-  for (size_t i = 0; i < clouds_.size(); ++i) cloud_errors_[i] = cloud_missed_[i] = 0;
+  for (size_t i = 0; i < clouds_.size(); ++i) cloud_errors_[i] = cloud_missed_[i] = cloud_missed_removes_[i] = 0;
 }
 
 PlacementStore::~PlacementStore() {
@@ -198,6 +204,23 @@ void PlacementStore::AddDebt(std::string_view object, size_t cloud, const Error&
   debt_.push_back({std::string(object), clouds_[cloud].name});
 }
 
+void PlacementStore::AddRemoveDebt(std::string_view object, size_t cloud, const Error& why) {
+  // A prune sweep removes thousands of packs: one line each only when asked
+  // (the command reports the total); other objects are few and named.
+  std::string line = fmt::format("cloud {} missed the remove of {} (recorded for `arkiv repair`): {}",
+                                 clouds_[cloud].name, object, why.message());
+  if (IsDataPackName(object)) {
+    LogInfo("{}", line);
+  } else {
+    LogLine(LogLevel::kWarning, line);
+  }
+  missed_removes_++;
+  cloud_missed_removes_[cloud]++;
+  std::lock_guard lock(mutex_);
+  debt_.push_back({std::string(object), clouds_[cloud].name, DebtOp::kRemove});
+  removals_[std::string(object)].insert(cloud);
+}
+
 void PlacementStore::CountDegraded(std::string_view name, std::string_view why) {
   degraded_reads_++;
   LogInfo("degraded read of {}: {}", name, why);
@@ -213,6 +236,7 @@ void PlacementStore::CacheLayout(std::string_view name, const PackLayout& layout
 
 Status PlacementStore::Put(std::string_view name, ByteView data, PutMode mode) {
   RETURN_IF_ERROR(storage::ValidateObjectName(name));
+  if (!IsEphemeral(name)) LoadRemovals();
   // Repair debt goes on record before the index or snapshot that relies on
   // the packs it concerns (design.md §20.3).
   if (name.starts_with("index/") || name.starts_with("snapshots/")) RETURN_IF_ERROR(FlushDebt());
@@ -258,7 +282,8 @@ Status PlacementStore::PutCopies(std::string_view name, const std::vector<ByteVi
     return CallStatus(i, [&](Store& s) { return s.Put(child, bodies[i], mode); });
   });
 
-  std::vector<size_t> stored;  // clouds this call wrote to
+  std::vector<size_t> stored;   // clouds this call wrote to
+  std::vector<size_t> holding;  // clouds holding these bytes now
   size_t ok = 0;
   std::vector<Error> errors;
   std::optional<Error> exists;
@@ -268,8 +293,10 @@ Status PlacementStore::PutCopies(std::string_view name, const std::vector<ByteVi
     if (results[j]) {
       ok++;
       stored.push_back(i);
+      holding.push_back(i);
     } else if (results[j].error().code() == Code::kAlreadyExists && content_named) {
       ok++;  // same name, same bytes: already there
+      holding.push_back(i);
     } else if (results[j].error().code() == Code::kAlreadyExists) {
       exists = results[j].error();
     } else {
@@ -295,8 +322,32 @@ Status PlacementStore::PutCopies(std::string_view name, const std::vector<ByteVi
   if (record_debt) {
     for (const auto& [i, error] : missed) AddDebt(name, i, error);
     for (size_t i : skipped) AddDebt(name, i, Error(Code::kUnavailable, "skipped: the cloud was down moments ago"));
+    // The newer write wins over an earlier remove of the same name.
+    CancelRemovals(name, std::move(holding));
   }
   return OkStatus();
+}
+
+Result<std::string> PlacementStore::WriteRecord(const DebtRecord& record) {
+  Bytes bytes = record.Serialize();
+  std::string name = std::string(kRepairPrefix) + crypto::Sha256(bytes).Hex();
+  std::vector<size_t> targets;
+  for (size_t i = 0; i < clouds_.size(); ++i) {
+    if (!health_.IsDown(i)) targets.push_back(i);
+  }
+  if (targets.empty()) {  // all were down moments ago: they may be back
+    targets.resize(clouds_.size());
+    std::iota(targets.begin(), targets.end(), 0);
+  }
+  auto results = OnClouds<Status>(targets, [&](size_t i) {
+    return CallStatus(i, [&](Store& s) { return s.Put(name, bytes, PutMode::kReplace); });
+  });
+  std::vector<Error> errors;
+  for (auto& r : results) {
+    if (!r) errors.push_back(r.error());
+  }
+  if (errors.size() == results.size()) return Fail(Code::kUnavailable, JoinMessages(errors));
+  return name;
 }
 
 Status PlacementStore::FlushDebt() {
@@ -312,25 +363,15 @@ Status PlacementStore::FlushDebt() {
   DebtRecord record{
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count(),
       options_.host, entries};
-  Bytes bytes = record.Serialize();
-  std::string name = std::string(kRepairPrefix) + crypto::Sha256(bytes).Hex();
-  std::vector<size_t> targets;
-  for (size_t i = 0; i < clouds_.size(); ++i) {
-    if (!health_.IsDown(i)) targets.push_back(i);
-  }
-  auto results = OnClouds<Status>(targets, [&](size_t i) {
-    return CallStatus(i, [&](Store& s) { return s.Put(name, bytes, PutMode::kReplace); });
-  });
-  std::vector<Error> errors;
-  for (auto& r : results) {
-    if (!r) errors.push_back(r.error());
-  }
-  if (errors.size() == results.size()) {
-    return Fail(Code::kUnavailable, fmt::format("could not record repair debt ({} missed placements) on any cloud: {}",
-                                                entries.size(), JoinMessages(errors)));
+  auto name = WriteRecord(record);
+  if (!name) {
+    return Fail(Code::kUnavailable,
+                fmt::format("could not record repair debt ({} missed placements and removes) on any cloud: {}",
+                            entries.size(), name.error().message()));
   }
   std::lock_guard lock(mutex_);
   std::erase_if(debt_, [&](const DebtEntry& e) { return std::binary_search(entries.begin(), entries.end(), e); });
+  if (record.HasRemovals()) removal_records_.emplace(*name, std::move(record));
   return OkStatus();
 }
 
@@ -340,10 +381,11 @@ std::vector<DebtEntry> PlacementStore::UnflushedDebt() const {
 }
 
 PlacementStats PlacementStore::stats() const {
-  PlacementStats s{degraded_reads_.load(), missed_placements_.load(), {}, {}};
+  PlacementStats s{degraded_reads_.load(), missed_placements_.load(), missed_removes_.load(), {}, {}, {}};
   for (size_t i = 0; i < clouds_.size(); ++i) {
     s.cloud_errors.push_back(cloud_errors_[i].load());
     s.cloud_missed.push_back(cloud_missed_[i].load());
+    s.cloud_missed_removes.push_back(cloud_missed_removes_[i].load());
   }
   return s;
 }
@@ -385,6 +427,7 @@ Result<Bytes> PlacementStore::Get(std::string_view name, uint64_t offset, uint64
 Result<Bytes> PlacementStore::GetChecked(std::string_view name, uint64_t offset, uint64_t length,
                                          const std::function<Status(ByteView)>& check) {
   RETURN_IF_ERROR(storage::ValidateObjectName(name));
+  if (!IsEphemeral(name)) LoadRemovals();
   if (!IsDataPackName(name)) return GetCopy(name, offset, length, check);
   // Data packs: whole copies under replicate, shards under ec; either may be
   // found under the other policy while a rebalance is under way.
@@ -401,8 +444,15 @@ Result<Bytes> PlacementStore::GetCopy(std::string_view name, uint64_t offset, ui
                                       const std::function<Status(ByteView)>& check) {
   bool whole = offset == 0 && length == kToEnd;
   std::vector<Error> errors;
-  size_t not_found = 0, bad_range = 0, bad_bytes = 0;
+  size_t not_found = 0, bad_range = 0, bad_bytes = 0, leftovers = 0;
+  std::vector<bool> hidden = Hidden(name);
   for (size_t i : ReadOrder(name)) {
+    if (!hidden.empty() && hidden[i]) {
+      not_found++;
+      leftovers++;
+      errors.push_back(LeftoverError(clouds_[i].name, name));
+      continue;
+    }
     auto bytes = Call<Bytes>(i, [&](Store& s) { return s.Get(name, offset, length); });
     if (!bytes) {
       // A range past the end may be a truncated copy: the others decide.
@@ -422,7 +472,8 @@ Result<Bytes> PlacementStore::GetCopy(std::string_view name, uint64_t offset, ui
       LogLine(LogLevel::kWarning, errors.back().message());
       continue;
     }
-    if (!errors.empty()) CountDegraded(name, JoinMessages(errors));
+    // A remove's leftover not read is no degraded read.
+    if (errors.size() > leftovers) CountDegraded(name, JoinMessages(errors));
     return bytes;
   }
   if (bad_bytes > 0)
@@ -444,7 +495,12 @@ Result<PlacementStore::PackLayout> PlacementStore::FindPack(std::string_view nam
   std::string prefix(name);
   std::vector<Error> errors;
   size_t answered = 0;
+  std::vector<bool> hidden = Hidden(name);
   for (size_t i : ReadOrder(name)) {
+    if (!hidden.empty() && hidden[i]) {
+      answered++;  // what it holds of the pack is a remove's leftover
+      continue;
+    }
     std::optional<PackLayout> found, copy;
     auto listed = Call<bool>(i, [&](Store& s) -> Result<bool> {
       RETURN_IF_ERROR(s.List(prefix, [&](const ObjectInfo& info) {
@@ -684,13 +740,20 @@ Result<Bytes> PlacementStore::GetWholeShardedPack(std::string_view name, const P
 
 Result<storage::ObjectInfo> PlacementStore::Stat(std::string_view name) {
   RETURN_IF_ERROR(storage::ValidateObjectName(name));
+  if (!IsEphemeral(name)) LoadRemovals();
   if (IsDataPackName(name)) {
     ASSIGN_OR_RETURN(PackLayout layout, FindPack(name));
     return ObjectInfo{std::string(name), layout.size};
   }
   std::vector<Error> errors;
   size_t not_found = 0;
+  std::vector<bool> hidden = Hidden(name);
   for (size_t i : ReadOrder(name)) {
+    if (!hidden.empty() && hidden[i]) {
+      not_found++;
+      errors.push_back(LeftoverError(clouds_[i].name, name));
+      continue;
+    }
     auto info = Call<ObjectInfo>(i, [&](Store& s) { return s.Stat(name); });
     if (info) return info;
     if (info.error().code() == Code::kNotFound) not_found++;
@@ -711,15 +774,29 @@ Status PlacementStore::List(std::string_view prefix, const std::function<Status(
   size_t answered = 0;
   // A lock may be on one cloud only: one answer is enough to list locks.
   size_t needed = IsLock(prefix) ? 1 : NotFoundThreshold();
+  // The copies removes left behind are not shown: the union would bring
+  // the objects back (design.md §20.4).
+  if (!IsEphemeral(prefix)) LoadRemovals();
+  std::map<std::string, std::set<size_t>, std::less<>> leftovers;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = removals_.lower_bound(prefix); it != removals_.end() && it->first.starts_with(prefix); ++it) {
+      leftovers.insert(*it);
+    }
+  }
   for (size_t i : ReadOrder(prefix)) {
     auto listed = Call<bool>(i, [&](Store& s) -> Result<bool> {
       RETURN_IF_ERROR(s.List(prefix, [&](const ObjectInfo& info) -> Status {
         ObjectInfo logical = info;
-        if (auto shard = ParseShardName(info.name)) {
+        auto shard = ParseShardName(info.name);
+        if (shard) {
           logical = {shard->pack, shard->pack_size};
           if (!logical.name.starts_with(prefix)) return OkStatus();
-          CacheLayout(shard->pack, {shard->k, shard->m, shard->pack_size});
         }
+        if (auto it = leftovers.find(logical.name); it != leftovers.end() && it->second.contains(i)) {
+          return OkStatus();
+        }
+        if (shard) CacheLayout(shard->pack, {shard->k, shard->m, shard->pack_size});
         if (!seen.insert(logical.name).second) return OkStatus();
         if (Status st = fn(logical); !st) {
           callback_error = st.error();
@@ -792,15 +869,24 @@ Status PlacementStore::RefreshRetention(std::string_view name) {
 
 Status PlacementStore::Remove(std::string_view name) {
   RETURN_IF_ERROR(storage::ValidateObjectName(name));
-  std::vector<size_t> all(clouds_.size());
-  std::iota(all.begin(), all.end(), 0);
+  // Locks and repair records are nobody's debt: a lock left on a cloud that
+  // is out is stale in 30 minutes and ignored then, a record left there is
+  // checked again by the next repair.
+  bool tracked = !IsEphemeral(name);
+  if (tracked) LoadRemovals();
+  std::vector<bool> hidden = tracked ? Hidden(name) : std::vector<bool>{};
+  // A cloud that is down is not waited for: its copy becomes remove debt at
+  // once. If all are down, all are tried (they may be back).
+  std::vector<size_t> targets, skipped;
+  for (size_t i = 0; i < clouds_.size(); ++i) (tracked && health_.IsDown(i) ? skipped : targets).push_back(i);
+  if (targets.empty()) targets.swap(skipped);
   bool pack = IsDataPackName(name);
   if (pack) {
     std::lock_guard lock(mutex_);
     if (auto it = layouts_.find(name); it != layouts_.end()) layouts_.erase(it);
   }
   // Returns how many objects the cloud removed.
-  auto results = OnClouds<Result<size_t>>(all, [&](size_t i) -> Result<size_t> {
+  auto results = OnClouds<Result<size_t>>(targets, [&](size_t i) -> Result<size_t> {
     return Call<size_t>(i, [&](Store& s) -> Result<size_t> {
       ASSIGN_OR_RETURN(std::vector<std::string> names, ObjectsOn(s, name));
       size_t removed = 0;
@@ -815,29 +901,62 @@ Status PlacementStore::Remove(std::string_view name) {
       return removed;
     });
   });
+  // Copies on clouds holding a remove's leftover do not count: for readers
+  // the object was gone already.
   size_t removed = 0, answered = 0;
   std::vector<Error> errors;
-  for (auto& r : results) {
-    if (r) {
+  std::optional<Error> retained;
+  std::vector<std::pair<size_t, Error>> failed;
+  for (size_t j = 0; j < targets.size(); ++j) {
+    size_t i = targets[j];
+    if (results[j]) {
       answered++;
-      removed += *r;
+      if (hidden.empty() || !hidden[i]) removed += *results[j];
+    } else if (results[j].error().code() == Code::kRetained) {
+      // Kept on purpose until its retention date: the caller keeps the
+      // object and removes it again later; not debt.
+      answered++;
+      retained = results[j].error();
     } else {
-      errors.push_back(r.error());
+      errors.push_back(results[j].error());
+      failed.emplace_back(i, results[j].error());
     }
   }
-  for (const auto& e : errors) {
-    // A copy left on a cloud that is out is an unexpected object for
-    // `check` to report and `prune` to delete; a lock left there is stale in
-    // 30 minutes and ignored then, so it is not worth a warning.
-    if (IsLock(name)) {
-      LogInfo("remove {}: {}", name, e.message());
-    } else {
-      LogLine(LogLevel::kWarning, fmt::format("remove {}: {}", name, e.message()));
+  if (!tracked) {
+    for (const auto& e : errors) {
+      if (IsLock(name)) {
+        LogInfo("remove {}: {}", name, e.message());
+      } else {
+        LogLine(LogLevel::kWarning, fmt::format("remove {}: {}", name, e.message()));
+      }
+    }
+    if (removed > 0) return OkStatus();
+    if (answered >= NotFoundThreshold()) return Fail(Code::kNotFound, fmt::format("{}: not found on any cloud", name));
+    return Fail(CommonCode(errors), fmt::format("remove {}: {}", name, JoinMessages(errors)));
+  }
+  if (answered == 0) return Fail(CommonCode(errors), fmt::format("remove {}: {}", name, JoinMessages(errors)));
+  if (failed.empty() && skipped.empty()) {
+    if (retained) return Fail(*retained);
+    if (removed == 0) return Fail(Code::kNotFound, fmt::format("{}: not found on any cloud", name));
+    return OkStatus();
+  }
+  // Gone from the clouds that answered; the others may keep a copy (even
+  // when no answering cloud had one: a remove's leftover nobody recorded),
+  // which must not come back in the union of the listings (design.md §20.3).
+  for (const auto& [i, e] : failed) AddRemoveDebt(name, i, e);
+  for (size_t i : skipped) AddRemoveDebt(name, i, Error(Code::kUnavailable, "skipped: the cloud was down moments ago"));
+  // A data pack's leftover is at worst an unindexed pack (prune deletes
+  // those): on record with the next flush, like missed placements. Anything
+  // else would show again to other processes: on record now.
+  if (!pack) {
+    if (Status st = FlushDebt(); !st) {
+      return Fail(Code::kUnavailable, fmt::format("remove {}: done where the clouds answered, but {}; the copies "
+                                                  "left may show again",
+                                                  name, st.error().message()));
     }
   }
-  if (removed > 0) return OkStatus();
-  if (answered >= NotFoundThreshold()) return Fail(Code::kNotFound, fmt::format("{}: not found on any cloud", name));
-  return Fail(CommonCode(errors), fmt::format("remove {}: {}", name, JoinMessages(errors)));
+  if (retained) return Fail(*retained);
+  return OkStatus();
 }
 
 }  // namespace arkiv::placement

@@ -2,6 +2,8 @@
 // writes at a quorum with the misses recorded as repair debt, reads from the
 // cheapest clouds that are up, falling back (and decoding from parity) when a
 // copy or shard is missing, corrupt or unreachable — never wrong bytes.
+// A remove a cloud missed is recorded as remove debt, and the copy left there
+// is hidden from List, Get and Stat until `arkiv repair` removes it.
 //
 // Objects other than data packs are copied to every cloud. Data packs follow
 // the policy. The repository layers above see one ordinary Store.
@@ -16,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -45,8 +48,10 @@ struct PlacementOptions {
 struct PlacementStats {
   uint64_t degraded_reads = 0;     // reads not served by their first choice
   uint64_t missed_placements = 0;  // copies/shards a cloud missed (repair debt)
+  uint64_t missed_removes = 0;     // removes a cloud missed (remove debt)
   std::vector<uint64_t> cloud_errors;  // per cloud, errors seen (any call)
   std::vector<uint64_t> cloud_missed;  // per cloud, placements it missed
+  std::vector<uint64_t> cloud_missed_removes;  // per cloud, removes it missed
 };
 
 class PlacementStore : public storage::Store {
@@ -65,6 +70,14 @@ class PlacementStore : public storage::Store {
                            const std::function<Status(ByteView)>& check) override;
   Result<storage::ObjectInfo> Stat(std::string_view name) override;
   Status List(std::string_view prefix, const std::function<Status(const storage::ObjectInfo&)>& fn) override;
+  // Removes the object from every cloud. A cloud that fails (or is down)
+  // keeps its copy: that is remove debt, and the object is gone for every
+  // reader all the same once the debt is on record — at once (before
+  // returning) for every object but data packs, whose leftovers are only
+  // unindexed packs and go on record with the next index/snapshot put or on
+  // close. kUnavailable when the debt could not be recorded on any cloud
+  // (the object may come back for other processes); kNotFound when every
+  // cloud answered and none had the object.
   Status Remove(std::string_view name) override;
   Status CreateLocation() override;
   // On every cloud that retains: the copy or the shards of `name`.
@@ -74,6 +87,10 @@ class PlacementStore : public storage::Store {
   // cloud that is up. kUnavailable when no cloud took it.
   Status FlushDebt();
   std::vector<DebtEntry> UnflushedDebt() const;
+  // Object → the clouds that still hold a copy or shard of it a remove missed
+  // (remove debt on record or not yet flushed). List, Get and Stat do not
+  // read those copies; a later Put of the name cancels the debt.
+  std::map<std::string, std::set<std::string>> PendingRemovals();
   // kUnavailable naming the clouds that do not answer a listing of locks.
   // Prune calls it: a reader's lock may be on one cloud only, and deleting
   // while a cloud is out would leave its copies behind.
@@ -116,6 +133,17 @@ class PlacementStore : public storage::Store {
 
   Status PutCopies(std::string_view name, const std::vector<ByteView>& bodies, storage::PutMode mode,
                    bool record_debt);
+  // Reads the remove debt on record (`repair/` on every cloud that answers)
+  // the first time it is needed; until a cloud answers, it tries again.
+  void LoadRemovals();
+  // Per cloud, whether its copy of `name` is a remove's leftover; empty
+  // when none is.
+  std::vector<bool> Hidden(std::string_view name) const;
+  // A Put of `name` reached `holders`: the remove debt for the name there is
+  // void, in memory and in the records that carry it.
+  void CancelRemovals(std::string_view name, std::vector<size_t> holders);
+  // Writes `record` as `repair/<sha256>` to every cloud that is up; its name.
+  Result<std::string> WriteRecord(const DebtRecord& record);
   Result<Bytes> GetCopy(std::string_view name, uint64_t offset, uint64_t length,
                         const std::function<Status(ByteView)>& check);
   Result<PackLayout> FindPack(std::string_view name);
@@ -126,6 +154,7 @@ class PlacementStore : public storage::Store {
                               const std::vector<bool>& failed);
   void CacheLayout(std::string_view name, const PackLayout& layout);
   void AddDebt(std::string_view object, size_t cloud, const Error& why);
+  void AddRemoveDebt(std::string_view object, size_t cloud, const Error& why);
   void CountDegraded(std::string_view name, std::string_view why);
 
   std::vector<Cloud> clouds_;
@@ -137,13 +166,19 @@ class PlacementStore : public storage::Store {
 
   mutable std::mutex mutex_;  // guards the members below
   std::map<std::string, PackLayout, std::less<>> layouts_;
-  std::vector<DebtEntry> debt_;
-  std::mutex flush_mutex_;  // one FlushDebt at a time
+  std::vector<DebtEntry> debt_;  // not yet on record
+  std::map<std::string, std::set<size_t>, std::less<>> removals_;  // object → clouds holding a leftover
+  std::map<std::string, DebtRecord> removal_records_;             // records on the clouds with remove entries
+  std::mutex flush_mutex_;  // one FlushDebt or CancelRemovals at a time
+  std::mutex load_mutex_;   // one LoadRemovals at a time
+  std::atomic<bool> removals_loaded_{false};
 
   std::atomic<uint64_t> degraded_reads_{0};
   std::atomic<uint64_t> missed_placements_{0};
+  std::atomic<uint64_t> missed_removes_{0};
   std::unique_ptr<std::atomic<uint64_t>[]> cloud_errors_;
   std::unique_ptr<std::atomic<uint64_t>[]> cloud_missed_;
+  std::unique_ptr<std::atomic<uint64_t>[]> cloud_missed_removes_;
 
   ThreadPool pool_;  // last: its destructor runs queued tasks that use the members above
 };

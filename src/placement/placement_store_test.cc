@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "core/status_test_util.h"
@@ -135,9 +136,34 @@ TEST(DebtRecordTest, RoundTripAndRejects) {
   EXPECT_EQ(parsed->time_ns, 123);
   EXPECT_EQ(parsed->host, "host");
   EXPECT_EQ(parsed->entries, r.entries);
-  for (std::string bad : {"", "[]", "{}", R"({"version":2,"missing":[]})", R"({"version":1,"missing":[{"object":1}]})"}) {
+  for (std::string bad : {"", "[]", "{}", R"({"version":2,"missing":[]})", R"({"version":1,"missing":[{"object":1}]})",
+                          R"({"version":1,"missing":[],"removed":{}})",
+                          R"({"version":1,"missing":[],"removed":[{"object":"index/y"}]})"}) {
     EXPECT_FALSE(DebtRecord::Parse(Bytes(bad.begin(), bad.end()))) << bad;
   }
+}
+
+TEST(DebtRecordTest, RemoveEntriesKeepTheFormatReadableBothWays) {
+  // A record as arkiv wrote it before remove debt: placements only.
+  std::string old = R"({"host":"h","missing":[{"cloud":"aws","object":"index/y"}],"time_ns":5,"version":1})";
+  auto parsed = DebtRecord::Parse(Bytes(old.begin(), old.end()));
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  EXPECT_EQ(parsed->entries, (std::vector<DebtEntry>{{"index/y", "aws", DebtOp::kPlace}}));
+  EXPECT_FALSE(parsed->HasRemovals());
+  // Without removes, the bytes are what older versions wrote.
+  EXPECT_EQ(parsed->Serialize(), Bytes(old.begin(), old.end()));
+
+  DebtRecord both{9, "h", {{"data/ab/x", "aws"}, {"snapshots/z", "azure", DebtOp::kRemove}}};
+  Bytes bytes = both.Serialize();
+  auto back = DebtRecord::Parse(bytes);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->entries, both.entries);
+  EXPECT_TRUE(back->HasRemovals());
+  // An older reader takes "missing" and ignores "removed": it must not see
+  // the remove as a placement to make (it would copy the snapshot back).
+  auto j = nlohmann::json::parse(bytes.begin(), bytes.end());
+  EXPECT_EQ(j["missing"], nlohmann::json::parse(R"([{"object":"data/ab/x","cloud":"aws"}])"));
+  EXPECT_EQ(j["removed"], nlohmann::json::parse(R"([{"object":"snapshots/z","cloud":"azure"}])"));
 }
 
 TEST(CloudSetTest, RoundTripValidationAndSecrets) {
@@ -521,6 +547,155 @@ TEST(PlacementStoreTest, RandomFaultsNeverGiveWrongBytes) {
     EXPECT_GT(ok, 0u);
   }
 }
+
+
+// --- remove debt: a remove one cloud missed --------------------------------------
+
+class RemoveDebtTest : public ::testing::TestWithParam<std::string> {};
+
+// What a reader lists, repair records aside.
+std::multiset<std::string> Visible(Store& store) {
+  std::multiset<std::string> names;
+  for (std::string_view prefix : {"data/", "index/", "snapshots/"}) names.merge(storage::testing::ListNames(store, prefix));
+  return names;
+}
+
+// A snapshot-like object and a data pack, removed while cloud 2 fails its
+// removes: both gone for every reader (this store and a fresh one over the
+// same clouds), the copies left on cloud 2 recorded as remove debt.
+TEST_P(RemoveDebtTest, ARemoveOneCloudMissedStaysRemovedForEveryReader) {
+  Fixture f(3, GetParam());
+  Bytes snap = RandomBytes(700, 1);
+  std::string snapshot = "snapshots/" + crypto::Sha256(snap).Hex();
+  Bytes pack = RandomBytes(90'000, 2);
+  std::string pack_name = PackNameOf(pack);
+  ASSERT_OK(f.store->Put(snapshot, snap));
+  ASSERT_OK(f.store->Put(pack_name, pack));
+  f.faults[2]->AddRule(FaultRule::Fail(Code::kUnavailable).On(Operation::kRemove));
+  ASSERT_OK(f.store->Remove(snapshot));
+  ASSERT_OK(f.store->Remove(pack_name));
+  EXPECT_EQ(f.Objects(2, "snapshots/"), 1u) << "cloud 2 keeps its copy";
+  EXPECT_EQ(f.Objects(2, "data/"), 1u);
+  EXPECT_EQ(f.Objects(0, "snapshots/") + f.Objects(1, "snapshots/") + f.Objects(0, "data/") + f.Objects(1, "data/"),
+            0u);
+  EXPECT_EQ(f.store->stats().missed_removes, 2u);
+  EXPECT_EQ(f.store->stats().cloud_missed_removes, (std::vector<uint64_t>{0, 0, 2}));
+  // A snapshot's remove debt is on record before Remove returns; a pack's
+  // goes with the next flush (its leftover is an unindexed pack at worst).
+  EXPECT_EQ(f.store->UnflushedDebt(), (std::vector<DebtEntry>{{pack_name, "c2", DebtOp::kRemove}}));
+  EXPECT_EQ(f.Objects(0, "repair/"), 1u);
+  ASSERT_OK(f.store->FlushDebt());
+  EXPECT_EQ(f.Objects(0, "repair/"), 2u);
+  EXPECT_EQ(f.Objects(2, "repair/"), 0u) << "cloud 2 is down for a while after failing: not written to";
+
+  // Another process, over the same clouds.
+  std::vector<Cloud> clouds;
+  for (size_t i = 0; i < 3; ++i) clouds.push_back({"c" + std::to_string(i), f.faults[i], 1.0});
+  PlacementOptions options;
+  options.policy = *ParsePolicy(GetParam());
+  ASSERT_OK_AND_ASSIGN(auto other, PlacementStore::Create(clouds, options));
+  for (Store* store : {static_cast<Store*>(f.store.get()), static_cast<Store*>(other.get())}) {
+    EXPECT_EQ(Visible(*store), std::multiset<std::string>{}) << "the union shows a leftover";
+    EXPECT_EQ(CodeOf(store->Get(snapshot)), Code::kNotFound);
+    EXPECT_EQ(CodeOf(store->Stat(snapshot)), Code::kNotFound);
+    EXPECT_EQ(CodeOf(store->Get(pack_name)), Code::kNotFound);
+    EXPECT_EQ(CodeOf(store->Stat(pack_name)), Code::kNotFound);
+    EXPECT_EQ(CodeOf(store->Get(pack_name, 10, 100)), Code::kNotFound);
+    // Cloud 2 still fails: removing again records the copy there once more.
+    EXPECT_OK(store->Remove(snapshot));
+  }
+  std::map<std::string, std::set<std::string>> pending{{snapshot, {"c2"}}, {pack_name, {"c2"}}};
+  EXPECT_EQ(other->PendingRemovals(), pending);
+}
+
+// A Put of a name after a remove with debt wins: shown again, read again,
+// and the debt is cancelled in memory and on record (a repair must not
+// remove what was written after).
+TEST_P(RemoveDebtTest, APutAfterTheRemoveWins) {
+  Fixture f(3, GetParam());
+  Bytes snap = RandomBytes(500, 3);
+  std::string snapshot = "snapshots/" + crypto::Sha256(snap).Hex();
+  Bytes pack = RandomBytes(60'000, 4);
+  std::string pack_name = PackNameOf(pack);
+  Bytes other = RandomBytes(400, 5);
+  std::string unrelated = "index/" + crypto::Sha256(other).Hex();
+  ASSERT_OK(f.store->Put(snapshot, snap));
+  ASSERT_OK(f.store->Put(pack_name, pack));
+  ASSERT_OK(f.store->Put(unrelated, other));
+  auto rule = f.faults[2]->AddRule(FaultRule::Fail(Code::kUnavailable).On(Operation::kRemove));
+  for (const auto& name : {snapshot, pack_name, unrelated}) ASSERT_OK(f.store->Remove(name));
+  ASSERT_OK(f.store->FlushDebt());
+  f.faults[2]->RemoveRule(rule);
+
+  ASSERT_OK(f.store->Put(snapshot, snap));
+  ASSERT_OK(f.store->Put(pack_name, pack));
+  EXPECT_EQ(Visible(*f.store), (std::multiset<std::string>{pack_name, snapshot}));
+  EXPECT_EQ(*f.store->Get(snapshot), snap);
+  EXPECT_EQ(*f.store->Get(pack_name), pack);
+  std::map<std::string, std::set<std::string>> pending{{unrelated, {"c2"}}};
+  EXPECT_EQ(f.store->PendingRemovals(), pending);
+  // On record: only the unrelated remove is left, in one record on each cloud.
+  std::vector<DebtEntry> recorded;
+  size_t records = 0;
+  ASSERT_OK(f.memory[0]->List("repair/", [&](const storage::ObjectInfo& o) {
+    records++;
+    auto record = DebtRecord::Parse(*f.memory[0]->Get(o.name));
+    EXPECT_TRUE(record);
+    if (record) recorded.insert(recorded.end(), record->entries.begin(), record->entries.end());
+    return OkStatus();
+  }));
+  EXPECT_EQ(records, 1u);
+  EXPECT_EQ(recorded, (std::vector<DebtEntry>{{unrelated, "c2", DebtOp::kRemove}}));
+  std::vector<Cloud> clouds;
+  for (size_t i = 0; i < 3; ++i) clouds.push_back({"c" + std::to_string(i), f.faults[i], 1.0});
+  PlacementOptions options;
+  options.policy = *ParsePolicy(GetParam());
+  ASSERT_OK_AND_ASSIGN(auto fresh, PlacementStore::Create(clouds, options));
+  EXPECT_EQ(Visible(*fresh), (std::multiset<std::string>{pack_name, snapshot}));
+  EXPECT_EQ(*fresh->Get(pack_name, 1000, 10), Bytes(pack.begin() + 1000, pack.begin() + 1010));
+}
+
+// A cloud known to be down is not asked: its copy is debt at once.
+TEST_P(RemoveDebtTest, ACloudKnownDownIsNotWaitedFor) {
+  Fixture f(3, GetParam());
+  std::vector<std::string> names;
+  for (int i = 0; i < 4; ++i) {
+    Bytes b = RandomBytes(300, 10 + i);
+    names.push_back("snapshots/" + crypto::Sha256(b).Hex());
+    ASSERT_OK(f.store->Put(names.back(), b));
+  }
+  f.Down(1);
+  for (const auto& n : names) ASSERT_OK(f.store->Remove(n));
+  EXPECT_LE(f.faults[1]->Calls(Operation::kRemove) + f.faults[1]->Calls(Operation::kList), 2u);
+  EXPECT_EQ(f.store->stats().cloud_missed_removes[1], 4u);
+  EXPECT_EQ(storage::testing::ListNames(*f.store, "snapshots/").size(), 0u);
+  f.Up(1);
+  EXPECT_EQ(storage::testing::ListNames(*f.store, "snapshots/").size(), 0u) << "back, and still hidden";
+  EXPECT_EQ(f.Objects(1, "snapshots/"), 4u);
+}
+
+// When no cloud takes the record, the caller must not believe the remove
+// is done for good: other processes would see the copy left.
+TEST_P(RemoveDebtTest, ARemoveWhoseDebtCannotBeRecordedFails) {
+  Fixture f(3, GetParam());
+  Bytes b = RandomBytes(300, 20);
+  std::string name = "snapshots/" + crypto::Sha256(b).Hex();
+  ASSERT_OK(f.store->Put(name, b));
+  f.faults[2]->AddRule(FaultRule::Fail(Code::kUnavailable).On(Operation::kRemove));
+  for (size_t i : {0, 1}) f.faults[i]->AddRule(FaultRule::Fail(Code::kUnavailable).WithPrefix("repair/"));
+  auto st = f.store->Remove(name);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code(), Code::kUnavailable);
+  EXPECT_NE(st.error().message().find("could not record"), std::string::npos) << st.error().message();
+  // Still hidden here, and recorded as soon as a cloud takes it.
+  EXPECT_EQ(CodeOf(f.store->Stat(name)), Code::kNotFound);
+  for (size_t i : {0, 1}) f.faults[i]->ClearRules();
+  ASSERT_OK(f.store->FlushDebt());
+  EXPECT_EQ(f.Objects(0, "repair/"), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Policies, RemoveDebtTest, ::testing::Values("replicate", "ec:2+1"),
+                         [](const auto& info) { return info.param == "replicate" ? "replicate" : "ec2_1"; });
 
 }  // namespace
 }  // namespace arkiv::placement

@@ -9,6 +9,7 @@
 #include "repo/repo_test_util.h"
 #include "repo/repository.h"
 #include "storage/backends/memory_store.h"
+#include "storage/wrappers/fault_store.h"
 
 namespace arkiv::repo {
 namespace {
@@ -232,6 +233,30 @@ TEST_F(LoadIndexTest, DamagedFileFailsOrIsReported) {
   EXPECT_EQ(damaged[0].first, bad_id);
   EXPECT_EQ(damaged[0].second.code(), Code::kDataLoss);
   EXPECT_EQ(repo->index().BlobCount(), 2u);
+}
+
+// A prune sweep beside the reader removes a superseded file after the
+// reader listed it: the reader lists again rather than failing.
+TEST_F(LoadIndexTest, AFileGoneBetweenListingAndReadingIsListedAgain) {
+  IndexFile first, second;
+  first.packs = {MakePack(2)};
+  second.packs = {MakePack(3)};
+  Id first_id = Save(first);
+  Save(second);
+  auto faults = std::make_shared<storage::FaultStore>(store_);
+  faults->AddRule(storage::FaultRule::Fail(Code::kNotFound)
+                      .On(storage::Operation::kGet)
+                      .WithPrefix(FileName(FileKind::kIndex, first_id))
+                      .Times(1));
+  auto repo = Repository::Open(faults, kTestPassword);
+  ASSERT_TRUE(repo.has_value());
+  ASSERT_OK((*repo)->LoadIndex());
+  EXPECT_EQ((*repo)->index().PackCount(), 2u);
+  // Gone for good (not a race): the error is the store's.
+  faults->AddRule(storage::FaultRule::Fail(Code::kNotFound)
+                      .On(storage::Operation::kGet)
+                      .WithPrefix(FileName(FileKind::kIndex, first_id)));
+  EXPECT_TRUE(FailedWith((*repo)->LoadIndex(), Code::kNotFound));
 }
 
 TEST_F(LoadIndexTest, AuthenticIndexWithMalformedContentIsDataLoss) {

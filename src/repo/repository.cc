@@ -152,21 +152,36 @@ Status Repository::LoadIndex(std::vector<std::pair<Id, Error>>* damaged, MarkedP
   ASSIGN_OR_RETURN(auto markers, LoadPruneMarkers(*this));
   marked_packs_ = MarkedPackIds(markers);
   index_.Clear();
-  ASSIGN_OR_RETURN(auto ids, ListFiles(FileKind::kIndex));
   std::vector<std::pair<Id, IndexFile>> files;
   std::set<Id> superseded;
-  for (const Id& id : ids) {
-    auto plain = LoadFile(FileKind::kIndex, id);
-    Result<IndexFile> file = plain ? WithContext(IndexFile::Parse(*plain), fmt::format("{}: {}", store_->Location(),
-                                                                                        FileName(FileKind::kIndex, id)))
-                                   : Fail(plain.error());
-    if (!file) {
-      if (damaged == nullptr || file.error().code() == Code::kUnavailable) return Fail(file.error());
-      damaged->emplace_back(id, file.error());
-      continue;
+  size_t damaged_before = damaged == nullptr ? 0 : damaged->size();
+  // A prune sweep beside us removes superseded index files only after the
+  // file that supersedes them is stored (§13): one listed here and gone when
+  // read was superseded, and listing again shows what replaced it.
+  for (int attempt = 1;; ++attempt) {
+    ASSIGN_OR_RETURN(auto ids, ListFiles(FileKind::kIndex));
+    files.clear();
+    superseded.clear();
+    if (damaged != nullptr) damaged->erase(damaged->begin() + static_cast<ptrdiff_t>(damaged_before), damaged->end());
+    bool vanished = false;
+    for (const Id& id : ids) {
+      auto plain = LoadFile(FileKind::kIndex, id);
+      if (!plain && plain.error().code() == Code::kNotFound && attempt < 3) {
+        vanished = true;
+        break;
+      }
+      Result<IndexFile> file = plain ? WithContext(IndexFile::Parse(*plain), fmt::format("{}: {}", store_->Location(),
+                                                                                          FileName(FileKind::kIndex, id)))
+                                     : Fail(plain.error());
+      if (!file) {
+        if (damaged == nullptr || file.error().code() == Code::kUnavailable) return Fail(file.error());
+        damaged->emplace_back(id, file.error());
+        continue;
+      }
+      superseded.insert(file->supersedes.begin(), file->supersedes.end());
+      files.emplace_back(id, std::move(*file));
     }
-    superseded.insert(file->supersedes.begin(), file->supersedes.end());
-    files.emplace_back(id, std::move(*file));
+    if (!vanished) break;
   }
   std::vector<const IndexedPack*> marked_later;
   superseded_files_.clear();

@@ -98,6 +98,7 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
         if (audit) {
           j["clouds"] = CloudAuditJson(*audit, placement->clouds());
           j["repair_debt"] = audit->debt.size();
+          j["remove_debt"] = audit->CountDebt(placement::DebtOp::kRemove);
         }
         std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
         return FinishOnClouds(*repo, global, errors ? kExitError : kExitOk);
@@ -111,9 +112,14 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       }
       if (audit) {
         PrintCloudAudit(std::cerr, *audit, placement->clouds());
-        if (!audit->debt.empty()) {
+        if (size_t placements = audit->CountDebt(placement::DebtOp::kPlace); placements > 0) {
           std::cerr << fmt::format("{} placements are recorded as repair debt; `arkiv repair` completes them\n",
-                                   audit->debt.size());
+                                   placements);
+        }
+        if (size_t removes = audit->CountDebt(placement::DebtOp::kRemove); removes > 0) {
+          std::cerr << fmt::format("{} removes a cloud missed are recorded as repair debt (their leftovers are hidden "
+                                   "from every reader); `arkiv repair` removes the leftovers\n",
+                                   removes);
         }
       }
       if (!global.quiet && report->prune_markers > 0) {

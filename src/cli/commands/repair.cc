@@ -65,6 +65,7 @@ void AddRepairCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       bool incomplete = !repaired->failed.empty() || !audit->unreachable.empty();
       if (!opts->dry_run) {
         nlohmann::json detail{{"rebuilt", repaired->rebuilt},
+                              {"leftovers_removed", repaired->removed},
                               {"failed", repaired->failed.size()},
                               {"records_removed", repaired->records_removed}};
         RecordJob(*repo, global,
@@ -77,6 +78,8 @@ void AddRepairCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                          {"dry_run", opts->dry_run},
                          {"rebuilt", repaired->rebuilt},
                          {"bytes_written", repaired->bytes_written},
+                         {"leftovers_removed", repaired->removed},
+                         {"leftovers_retained", repaired->retained},
                          {"records_removed", repaired->records_removed},
                          {"failed", repaired->failed},
                          {"unexpected", audit->Count(engine::CloudFinding::Kind::kUnexpected)},
@@ -93,6 +96,15 @@ void AddRepairCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                                    repaired->records_removed > 0
                                        ? fmt::format("; {} repair records cleared", repaired->records_removed)
                                        : "");
+          if (repaired->removed > 0) {
+            std::cout << fmt::format("{} {} leftovers of removes a cloud missed\n",
+                                     opts->dry_run ? "would remove" : "removed", repaired->removed);
+          }
+          if (repaired->retained > 0) {
+            std::cout << fmt::format("{} leftovers of removes are kept by a retention lock for now; a later repair "
+                                     "removes them\n",
+                                     repaired->retained);
+          }
           size_t unexpected = audit->Count(engine::CloudFinding::Kind::kUnexpected);
           size_t superseded = std::count_if(audit->findings.begin(), audit->findings.end(),
                                             [](const engine::CloudFinding& f) { return f.superseded; });
