@@ -174,13 +174,22 @@ Result<CloudAuditReport> AuditClouds(repo::Repository& repo, PlacementStore& clo
       }
     }
   }
+  // A cloud that answered without even a `config` was wiped (or is a new
+  // account): what was written at the quorum may now be on that many fewer
+  // clouds, and is still expected on every one — under ec:3+2 two wiped
+  // clouds leave the metadata on three, below the quorum of four, and it
+  // must be rebuilt on them. A remove's leftover is on fewer clouds still
+  // (usually one), and those on record are remove debt (above).
+  size_t wiped = 0;
+  for (size_t i = 0; i < n; ++i) wiped += listed[i] && !held[i].contains(std::string(repo::kConfigName));
+  size_t threshold = std::max<size_t>(1, static_cast<size_t>(quorum) - std::min<size_t>(wiped, quorum));
   std::set<std::string>& replicated_expected = report.replicated;
   if (options.replicated) {
     replicated_expected = *options.replicated;
   } else {
     for (const auto& [name, count] : copies) {
       if (leftover(name)) continue;
-      if (count >= static_cast<size_t>(quorum) || in_debt.contains(name)) replicated_expected.insert(name);
+      if (count >= threshold || in_debt.contains(name)) replicated_expected.insert(name);
     }
   }
   std::set<std::string> indexed;
