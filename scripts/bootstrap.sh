@@ -11,6 +11,8 @@ packages=(
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libfmt-dev libcpp-httplib-dev
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev restic
+  # static analysis (scripts/tidy.sh)
+  clang-tidy-16
   # cloud stand-ins and independent clients for the integration tests
   openssh-server openssh-client python3-azure python3-boto3 rclone
   # arkiv serve's test: HTTP client, an independent Prometheus text parser, a

@@ -30,8 +30,9 @@ std::string LocalTime(int64_t unix_nanos) {
   std::tm tm{};
   ::localtime_r(&secs, &tm);
   char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
+  // strftime returns 0, leaving buf undefined, when the text does not fit.
+  size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
+  return std::string(buf, n);
 }
 
 std::string JsonText(const nlohmann::json& j, int indent) {

@@ -42,6 +42,7 @@ Result<std::string> PromptHidden(const char* prompt) {
   for (int c; (c = std::fgetc(tty)) != EOF && c != '\n';) password.push_back(static_cast<char>(c));
   if (have_termios) ::tcsetattr(fd, TCSAFLUSH, &old);
   std::fprintf(tty, "\n");
+  // NOLINTNEXTLINE(cert-err33-c): /dev/tty was only prompted on; nothing to lose.
   std::fclose(tty);
   return password;
 }

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
-#include <cstring>
+#include <system_error>
 
 namespace arkiv {
 
@@ -31,7 +31,9 @@ Error PosixError(int err, std::string_view what) {
     case ELOOP: code = Code::kInvalidArgument; break;
     default: break;
   }
-  return Error(code, fmt::format("{}: {}", what, std::strerror(err)));
+  // Not strerror: its text may live in one buffer for the whole process, and
+  // errors are made on many threads at once; libstdc++ uses strerror_r.
+  return Error(code, fmt::format("{}: {}", what, std::generic_category().message(err)));
 }
 
 }  // namespace arkiv

@@ -96,7 +96,10 @@ std::expected<T, Error> WithContext(std::expected<T, Error> result, std::string_
 // `ASSIGN_OR_RETURN(auto x, Foo())` declares x from a Result or returns its error.
 #define ASSIGN_OR_RETURN(lhs, expr) \
   ASSIGN_OR_RETURN_IMPL(ARKIV_CONCAT(arkiv_result_, __LINE__), lhs, expr)
+// `tmp` is a name and `lhs` a declaration: neither can be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)              \
   auto tmp = (expr);                                       \
   if (!tmp) return std::unexpected(std::move(tmp).error()); \
   lhs = std::move(*tmp)
+// NOLINTEND(bugprone-macro-parentheses)

@@ -38,7 +38,10 @@ inline void PrintTo(const Error& error, std::ostream* os) {
 
 // `ASSERT_OK_AND_ASSIGN(auto x, Foo())`: declares x from a successful Result.
 #define ASSERT_OK_AND_ASSIGN(lhs, expr) ASSERT_OK_AND_ASSIGN_IMPL(ARKIV_CONCAT(arkiv_test_value_, __LINE__), lhs, expr)
+// `tmp` is a name and `lhs` a declaration: neither can be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, expr)         \
   auto tmp = (expr);                                      \
   ASSERT_TRUE(tmp.has_value()) << tmp.error().ToString(); \
   lhs = std::move(*tmp)
+// NOLINTEND(bugprone-macro-parentheses)

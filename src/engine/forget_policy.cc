@@ -20,8 +20,10 @@ int64_t HourKey(const std::tm& t) { return ((t.tm_year * 1000LL + t.tm_yday) * 1
 int64_t DayKey(const std::tm& t) { return t.tm_year * 1000LL + t.tm_yday; }
 int64_t WeekKey(const std::tm& t) {
   char buf[16];
-  std::strftime(buf, sizeof(buf), "%G%V", &t);  // ISO year and week
-  return std::atoll(buf);
+  size_t n = std::strftime(buf, sizeof(buf), "%G%V", &t);  // ISO year and week
+  int64_t key = 0;
+  std::from_chars(buf, buf + n, key);
+  return key;
 }
 int64_t MonthKey(const std::tm& t) { return t.tm_year * 100LL + t.tm_mon; }
 int64_t YearKey(const std::tm& t) { return t.tm_year; }
@@ -97,9 +99,9 @@ std::optional<int64_t> ParseDuration(std::string_view text) {
     if (std::from_chars(text.data() + start, text.data() + i, n).ec != std::errc()) return std::nullopt;
     int64_t unit = 0;
     switch (text[i]) {
-      case 'y': unit = 365 * 24 * kHour; break;
-      case 'm': unit = 30 * 24 * kHour; break;
-      case 'w': unit = 7 * 24 * kHour; break;
+      case 'y': unit = 365 * (24 * kHour); break;
+      case 'm': unit = 30 * (24 * kHour); break;
+      case 'w': unit = 7 * (24 * kHour); break;
       case 'd': unit = 24 * kHour; break;
       case 'h': unit = kHour; break;
       default: return std::nullopt;

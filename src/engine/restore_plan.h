@@ -31,9 +31,9 @@ namespace arkiv::engine {
 // workers × (24 MiB sealed + 32 MiB opened). A single blob beyond these
 // limits is a run of its own.
 struct RunLimits {
-  uint64_t max_gap = 256 * 1024;          // unneeded bytes read between two blobs
-  uint64_t max_span = 24 * 1024 * 1024;   // sealed bytes of one request
-  uint64_t max_plain = 32 * 1024 * 1024;  // opened (decompressed) bytes held at once
+  uint64_t max_gap = uint64_t{256} * 1024;          // unneeded bytes read between two blobs
+  uint64_t max_span = uint64_t{24} * 1024 * 1024;   // sealed bytes of one request
+  uint64_t max_plain = uint64_t{32} * 1024 * 1024;  // opened (decompressed) bytes held at once
 };
 
 // One place a blob fills: file `file` (its index in the caller's list) at

@@ -28,7 +28,7 @@ bool AllZero(ByteView data) {
 }  // namespace
 
 Status WriteSparse(int fd, ByteView data, uint64_t offset, const std::string& path) {
-  constexpr size_t kBlock = 64 * 1024;
+  constexpr size_t kBlock = size_t{64} * 1024;
   size_t pos = 0;
   while (pos < data.size()) {
     size_t end = std::min(data.size(), pos + kBlock);

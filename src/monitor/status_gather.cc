@@ -103,10 +103,10 @@ Result<StatusInput> GatherStatus(repo::Repository& repo, const GatherOptions& op
   }
   if (options.history) {
     // Probes are many (serve probes every minute); a month of them is kept.
-    constexpr int64_t kDayNs = 24 * 3600 * int64_t{1000000000};
+    constexpr int64_t kDayNs = int64_t{24} * 3600 * 1000000000;
     (void)options.history->ForgetProbesBefore(in.now_ns - 31 * kDayNs);
     for (auto& c : in.clouds) {
-      auto recent = options.history->Recent("probe", c.name, in.now_ns - 24 * 3600 * int64_t{1000000000}, 100000);
+      auto recent = options.history->Recent("probe", c.name, in.now_ns - kDayNs, 100000);
       if (recent) c.recent_errors = std::count_if(recent->begin(), recent->end(), [](auto& e) { return !e.ok; });
     }
   }

@@ -13,7 +13,7 @@ namespace {
 // ISA-L's coding runs over this many bytes at a time: its lengths are ints,
 // and when more than four shards are computed it passes over the sources
 // once per four, which then still hit the cache.
-constexpr uint64_t kSegmentSize = 64 * 1024;
+constexpr uint64_t kSegmentSize = uint64_t{64} * 1024;
 
 // outputs[r] = Σ_j row_r[j] · sources[j] over `length` bytes, where `tables`
 // are ISA-L's expansion (ec_init_tables) of outputs.size() rows.
@@ -83,7 +83,7 @@ std::vector<Bytes> ErasureCode::Encode(ByteView data) const {
 }
 
 Result<std::vector<int>> ErasureCode::PresentShards(std::span<const std::optional<Bytes>> shards) const {
-  if (shards.size() != size_t(k_ + m_)) {
+  if (shards.size() != static_cast<size_t>(k_) + static_cast<size_t>(m_)) {
     return Fail(Code::kInvalidArgument,
                 fmt::format("erasure code {}+{}: got {} shards, expected {}", k_, m_, shards.size(), k_ + m_));
   }

@@ -21,7 +21,6 @@ namespace {
 
 using storage::ObjectInfo;
 using storage::PutMode;
-using storage::Store;
 
 // Packs whose layout is remembered; beyond this the cache starts afresh (a
 // miss costs one List).
@@ -639,7 +638,7 @@ Result<Bytes> PlacementStore::GetShardedRange(std::string_view name, const PackL
 
 Result<Bytes> PlacementStore::DecodeColumns(std::string_view name, const PackLayout& layout, uint64_t lo, uint64_t hi,
                                             const std::vector<bool>& failed) {
-  size_t total = static_cast<size_t>(layout.k + layout.m);
+  size_t total = static_cast<size_t>(layout.k) + static_cast<size_t>(layout.m);
   ASSIGN_OR_RETURN(auto code, ErasureCode::Create(layout.k, layout.m));
   std::vector<size_t> candidates;
   for (size_t i : ReadOrder(name)) {
@@ -684,7 +683,7 @@ Result<Bytes> PlacementStore::GetWholeShardedPack(std::string_view name, const P
   auto hash = ContentHashOf(name);
   auto id = Id::Parse(*hash);
   if (!id) return Fail(Code::kInvalidArgument, fmt::format("{}: not a pack name", name));
-  size_t total = static_cast<size_t>(layout.k + layout.m);
+  size_t total = static_cast<size_t>(layout.k) + static_cast<size_t>(layout.m);
   // Data shards first (no decoding needed when they are all fine), then as
   // many others as shards turned out missing or corrupt; clouds known to be
   // down last (ReadOrder), so their retries are not waited for first.

@@ -16,7 +16,6 @@
 namespace arkiv::placement {
 
 using storage::ObjectInfo;
-using storage::Store;
 
 void PlacementStore::LoadRemovals() {
   if (removals_loaded_.load()) return;

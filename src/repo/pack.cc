@@ -89,7 +89,7 @@ Result<std::vector<BlobEntry>> ReadPackHeader(const MasterKey& key, storage::Sto
                                               uint64_t pack_size) {
   if (pack_size < 4) return Fail(Code::kDataLoss, fmt::format("pack {} shorter than its trailer", name));
   // Most headers fit in the last 64 KiB: one request instead of two.
-  uint64_t tail_size = std::min<uint64_t>(pack_size, 64 * 1024);
+  uint64_t tail_size = std::min<uint64_t>(pack_size, uint64_t{64} * 1024);
   ASSIGN_OR_RETURN(Bytes tail, store.Get(name, pack_size - tail_size, tail_size));
   uint32_t header_length = GetU32(tail.data() + tail.size() - 4);
   if (header_length > kMaxPackHeaderSize || header_length > pack_size - 4) {

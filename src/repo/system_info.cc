@@ -1,13 +1,14 @@
 #include "repo/system_info.h"
 
 #include <fmt/format.h>
-#include <pwd.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <limits>
+
+#include "core/user_account.h"
 
 namespace arkiv::repo {
 
@@ -18,7 +19,7 @@ std::string HostName() {
 }
 
 std::string UserName() {
-  if (passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;
+  if (auto user = LookUpUser(::geteuid())) return user->name;
   return std::to_string(::geteuid());
 }
 
@@ -45,6 +46,7 @@ std::string NowRfc3339() { return FormatRfc3339(NowUnixNanos()); }
 int64_t ParseRfc3339(const std::string& text) {
   std::tm tm{};
   int consumed = 0;
+  // NOLINTNEXTLINE(cert-err34-c): every field is at most 4 digits, so none can overflow; a short match fails the count.
   if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
                   &tm.tm_min, &tm.tm_sec, &consumed) != 6) {
     return -1;

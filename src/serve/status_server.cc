@@ -83,7 +83,7 @@ void StatusServer::Route() {
         return httplib::Server::HandlerResponse::Handled;
       }));
   // A handler's exception becomes a 500, never the end of the server.
-  server_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+  server_->set_exception_handler([](const httplib::Request&, httplib::Response& res, const std::exception_ptr& ep) {
     std::string what = "unknown error";
     try {
       std::rethrow_exception(ep);

@@ -29,8 +29,9 @@ void AddDiffCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       ASSIGN_OR_RETURN(auto b, repo->FindSnapshot(opts->after));
       ASSIGN_OR_RETURN(auto changes, engine::DiffTrees(*repo, a.snapshot.tree, b.snapshot.tree));
       size_t counts[256] = {};
+      auto count = [&](char kind) -> size_t& { return counts[static_cast<unsigned char>(kind)]; };
       for (const auto& c : changes) {
-        counts[static_cast<unsigned char>(c.kind)]++;
+        count(c.kind)++;
         if (global.json) {
           nlohmann::json j{{"change", std::string(1, c.kind)}, {"path", "/" + c.path}};
           std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
@@ -40,7 +41,7 @@ void AddDiffCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       }
       if (!global.json && !global.quiet) {
         std::cout << fmt::format("\n{} added, {} removed, {} modified, {} metadata only, {} type changed\n",
-                                 counts['+'], counts['-'], counts['M'], counts['U'], counts['T']);
+                                 count('+'), count('-'), count('M'), count('U'), count('T'));
       }
       return kExitOk;
     });

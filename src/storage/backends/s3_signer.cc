@@ -38,8 +38,9 @@ std::string AmzDate(std::chrono::system_clock::time_point time) {
   std::tm tm{};
   ::gmtime_r(&t, &tm);
   char buffer[32];
-  std::strftime(buffer, sizeof(buffer), "%Y%m%dT%H%M%SZ", &tm);
-  return buffer;
+  // strftime returns 0, leaving buffer undefined, when the text does not fit.
+  size_t n = std::strftime(buffer, sizeof(buffer), "%Y%m%dT%H%M%SZ", &tm);
+  return std::string(buffer, n);
 }
 
 std::string Sha256Hex(ByteView data) {

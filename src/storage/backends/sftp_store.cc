@@ -22,7 +22,7 @@ static_assert(kTempPrefix.starts_with(kReservedNamePrefix));
 
 // OpenSSH takes requests of up to 256 KiB; its largest read and write are
 // 1 KiB less. Larger chunks mean fewer round trips.
-constexpr size_t kChunk = 255 * 1024;
+constexpr size_t kChunk = size_t{255} * 1024;
 constexpr size_t kReadsInFlight = 8;
 // Most bytes a read allocates before they arrive (see ReadRange).
 constexpr uint64_t kReadWindow = uint64_t{64} << 20;

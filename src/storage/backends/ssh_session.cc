@@ -1,10 +1,11 @@
 #include "storage/backends/ssh_session.h"
 
 #include <fmt/format.h>
-#include <pwd.h>
 #include <unistd.h>
 
 #include <cstdlib>
+
+#include "core/user_account.h"
 
 namespace arkiv::storage {
 namespace {
@@ -15,18 +16,16 @@ std::string HostEntry(const SshEndpoint& e) {
 }
 
 std::string LocalUser() {
-  if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_name != nullptr) return pw->pw_name;
+  if (auto user = LookUpUser(::geteuid()); user && !user->name.empty()) return user->name;
   if (const char* user = std::getenv("USER")) return user;
   return "root";
 }
 
 std::string HomeFile(std::string_view relative) {
   const char* home = std::getenv("HOME");
-  if (home == nullptr || *home == '\0') {
-    const passwd* pw = ::getpwuid(::geteuid());
-    home = pw != nullptr ? pw->pw_dir : "/";
-  }
-  return fmt::format("{}/{}", home, relative);
+  if (home != nullptr && *home != '\0') return fmt::format("{}/{}", home, relative);
+  auto user = LookUpUser(::geteuid());
+  return fmt::format("{}/{}", user ? user->home : std::string("/"), relative);
 }
 
 std::string Fingerprint(ssh_session ssh) {

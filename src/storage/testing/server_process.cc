@@ -9,8 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -55,6 +55,23 @@ std::string SourceDir() {
 Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(Options options) {
   if (options.argv.empty()) return Fail(Code::kInvalidArgument, "no command");
   if (options.log_path.empty()) options.log_path = MakeTempDir("server-log") + "/server.log";
+  // The test process has threads, so the child may only make
+  // async-signal-safe calls until exec (another thread may have held the
+  // malloc lock at the fork): everything it needs is built here.
+  std::vector<char*> args;
+  for (auto& a : options.argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  std::vector<char*> environment;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    std::string_view name = entry.substr(0, entry.find('=') + 1);
+    bool replaced = std::any_of(options.env.begin(), options.env.end(),
+                                [&](const std::string& given) { return given.starts_with(name); });
+    if (!replaced) environment.push_back(*e);
+  }
+  for (auto& e : options.env) environment.push_back(e.data());
+  environment.push_back(nullptr);
+  std::string exec_failed = fmt::format("exec {} failed\n", options.argv[0]);
   pid_t pid = ::fork();
   if (pid < 0) return Fail(Code::kInternal, "fork failed");
   if (pid == 0) {
@@ -66,12 +83,8 @@ Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(Options options) {
     }
     int null = ::open("/dev/null", O_RDONLY);
     if (null >= 0) ::dup2(null, STDIN_FILENO);
-    for (const auto& e : options.env) ::putenv(::strdup(e.c_str()));
-    std::vector<char*> args;
-    for (auto& a : options.argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    ::execvp(args[0], args.data());
-    std::fprintf(stderr, "exec %s failed\n", args[0]);
+    ::execvpe(args[0], args.data(), environment.data());
+    [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, exec_failed.data(), exec_failed.size());
     ::_exit(127);
   }
   auto server = std::unique_ptr<ServerProcess>(new ServerProcess(pid, options.port, options.log_path));

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -30,8 +31,10 @@ std::vector<pid_t> Descendants(pid_t root) {
   std::multimap<pid_t, pid_t> children;
   if (DIR* proc = ::opendir("/proc")) {
     while (dirent* e = ::readdir(proc)) {
-      pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
-      if (pid <= 0) continue;
+      std::string_view name(e->d_name);
+      pid_t pid = 0;
+      auto [end, error] = std::from_chars(name.data(), name.data() + name.size(), pid);
+      if (error != std::errc() || end != name.data() + name.size() || pid <= 0) continue;  // not a process
       std::string stat = ReadFile(fmt::format("/proc/{}/stat", pid));
       size_t paren = stat.rfind(')');  // the command name may hold spaces
       if (paren == std::string::npos) continue;
@@ -60,6 +63,7 @@ std::vector<pid_t> Descendants(pid_t root) {
 }  // namespace
 
 Status RunCommand(const std::string& command) {
+  // NOLINTNEXTLINE(cert-env33-c): the test harness's own fixed commands (mkdir, ssh-keygen, cp).
   int rc = std::system(command.c_str());
   if (rc != 0) return Fail(Code::kInternal, fmt::format("`{}` failed with status {}", command, rc));
   return OkStatus();

@@ -2,7 +2,7 @@
 
 namespace arkiv::storage {
 
-LimitStore::LimitStore(std::shared_ptr<Store> inner, LimitOptions options) : inner_(std::move(inner)) {
+LimitStore::LimitStore(std::shared_ptr<Store> inner, const LimitOptions& options) : inner_(std::move(inner)) {
   if (options.connections > 0) slots_.emplace(options.connections);
   if (options.upload_bytes_per_second > 0) upload_.emplace(options.upload_bytes_per_second, options.hooks);
   if (options.download_bytes_per_second > 0) download_.emplace(options.download_bytes_per_second, options.hooks);

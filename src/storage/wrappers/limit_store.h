@@ -43,7 +43,7 @@ struct LimitOptions {
 
 class LimitStore : public Store {
  public:
-  explicit LimitStore(std::shared_ptr<Store> inner, LimitOptions options = {});
+  explicit LimitStore(std::shared_ptr<Store> inner, const LimitOptions& options = {});
 
   std::string Location() const override { return inner_->Location(); }
   StoreCapabilities Capabilities() const override { return inner_->Capabilities(); }
