@@ -21,6 +21,7 @@
 #include "core/posix_error.h"
 #include "core/thread_pool.h"
 #include "engine/file_metadata.h"
+#include "engine/prune_lease.h"
 #include "engine/source_scanner.h"
 #include "engine/tree_walker.h"
 #include "repo/blob_saver.h"
@@ -101,9 +102,10 @@ class Backup {
   void ChangedWhileRead(const std::string& path, const std::string& what);
   std::optional<repo::SnapshotRecord> FindParentSnapshot(const std::vector<std::string>& paths);
   int64_t Now() const { return options_.clock ? options_.clock() : repo::NowUnixNanos(); }
-  // Fails if the backup outlived its lease and a prune marker it did not see
-  // at the start names a pack that the tree `root` uses.
-  Status CheckPruneLease(int64_t started, const std::unordered_set<Id, IdHash>& seen_markers, const Id& root);
+  // When the backup outlived its lease, copies what the tree `root` uses out
+  // of packs marked since it began (engine/prune_lease.h); fails if one of
+  // them is gone already.
+  Status CheckPruneLease(int64_t started, std::unordered_set<Id, IdHash>& seen_markers, const Id& root);
 
   repo::Repository& repo_;
   const BackupOptions& options_;
@@ -119,6 +121,7 @@ class Backup {
   std::vector<std::pair<std::string, Error>> warnings_;
   std::vector<std::pair<std::string, std::string>> changed_while_read_;
   std::atomic<uint64_t> files_new_{0}, files_changed_{0}, files_unchanged_{0}, bytes_total_{0};
+  uint64_t blobs_recopied_ = 0;  // by the lease renewal
   std::atomic<uint64_t> bytes_read_{0};
   dev_t root_device_ = 0;
 };
@@ -342,58 +345,25 @@ std::optional<repo::SnapshotRecord> Backup::FindParentSnapshot(const std::vector
   return std::nullopt;
 }
 
-Status Backup::CheckPruneLease(int64_t started, const std::unordered_set<Id, IdHash>& seen_markers, const Id& root) {
+Status Backup::CheckPruneLease(int64_t started, std::unordered_set<Id, IdHash>& seen_markers, const Id& root) {
   int64_t checked = Now();
   if (checked - started <= options_.prune_lease_ns) return OkStatus();
-  // Markers first, then the packs: a marker swept before this listing had
-  // its packs deleted before it was removed, so they are missing below; one
-  // written after it is swept only after its window, beyond the new lease.
-  ASSIGN_OR_RETURN(auto markers, repo::LoadPruneMarkers(repo_));
-  std::unordered_map<Id, Id, IdHash> new_marks;  // pack → marker
-  for (const auto& m : markers) {
-    if (seen_markers.contains(m.id)) continue;
-    for (const auto& name : m.marker.packs) new_marks.emplace(*repo::IdFromName(name), m.id);
-  }
-  std::unordered_set<Id, IdHash> stored;
-  for (auto type : {repo::BlobType::kData, repo::BlobType::kTree}) {
-    RETURN_IF_ERROR(repo_.store().List(repo::PackPrefix(type), [&](const storage::ObjectInfo& info) {
-      if (auto id = repo::IdFromName(info.name)) stored.insert(*id);
-      return OkStatus();
-    }));
-  }
-  std::optional<std::string> conflict;
-  auto check = [&](const Id& blob) {
-    if (conflict) return;
-    auto location = repo_.index().Find(blob);
-    if (!location) return;
-    if (auto it = new_marks.find(location->pack); it != new_marks.end()) {
-      conflict = fmt::format("prune marker {} meanwhile named pack {}", it->second.Short(), location->pack.Short());
-    } else if (!stored.contains(location->pack)) {
-      conflict = fmt::format("prune meanwhile deleted pack {}", location->pack.Short());
-    }
-  };
-  check(root);
-  std::unordered_set<Id, IdHash> trees_seen;
-  if (!conflict) {
-    RETURN_IF_ERROR(WalkTree(repo_, root, "", [&](const std::string&, const Node& node) {
-      for (const Id& id : node.content) check(id);
-      if (node.type != NodeType::kDirectory || conflict) return false;
-      if (!trees_seen.insert(node.subtree).second) return false;
-      check(node.subtree);
-      return !conflict;
-    }));
-  }
-  if (conflict) {
+  auto renewal = RenewPruneLease(repo_, root, seen_markers, std::max<size_t>(1, options_.upload_threads));
+  if (!renewal) {
+    if (renewal.error().code() != Code::kAborted) return Fail(renewal.error());
     return Fail(Code::kAborted,
-                fmt::format("{}: the backup ran {} min, longer than its prune lease ({} min), and {}, which this "
-                            "backup uses; no snapshot was written. Run the backup again (it reuses what it stored), "
-                            "or give prune a longer --safety-window",
+                fmt::format("{}: the backup ran {} min, longer than its prune lease ({} min), and {}; no snapshot was "
+                            "written. Run the backup again (it reuses what it stored), or give prune a longer "
+                            "--safety-window",
                             repo_.store().Location(), (checked - started) / 60'000'000'000,
-                            options_.prune_lease_ns / 60'000'000'000, *conflict));
+                            options_.prune_lease_ns / 60'000'000'000, renewal.error().message()));
   }
+  blobs_recopied_ = renewal->blobs_recopied;
+  // The markers were listed at `checked`: one written later is due only a
+  // window after it, so the snapshot must follow within a lease.
   if (Now() - checked > options_.prune_lease_ns) {
-    return Fail(Code::kAborted, fmt::format("{}: checking the backup against prune markers took longer than the "
-                                            "prune lease; no snapshot was written. Run the backup again",
+    return Fail(Code::kAborted, fmt::format("{}: renewing the backup's prune lease took longer than the lease; no "
+                                            "snapshot was written. Run the backup again",
                                             repo_.store().Location()));
   }
   return OkStatus();
@@ -514,7 +484,8 @@ Result<BackupResult> Backup::Run() {
   s.bytes_stored = saver_.stats().bytes_stored;
   s.duration_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSIGN_OR_RETURN(Id snapshot_id, repo_.SaveFile(repo::FileKind::kSnapshot, snap.Serialize()));
-  return BackupResult{snapshot_id, std::move(snap), std::move(warnings_), std::move(changed_while_read_)};
+  return BackupResult{snapshot_id, std::move(snap), std::move(warnings_), std::move(changed_while_read_),
+                      blobs_recopied_};
 }
 
 }  // namespace

@@ -11,8 +11,9 @@
 // stored again). A marker written after that can have its packs deleted from
 // its time + the prune safety window on, so a backup that is older than
 // `prune_lease_ns` when about to write its snapshot reads the markers again
-// and fails (kAborted, nothing written but unreferenced packs) if a new one
-// names a pack the snapshot uses.
+// and copies the blobs it uses out of packs a new one names
+// (engine/prune_lease.h); it fails (kAborted, nothing written but
+// unreferenced packs) only if such a pack is deleted already.
 //
 // A file is not read again when the parent snapshot (same host and paths,
 // or --parent) records it with the same type, size, inode, mtime and ctime
@@ -93,6 +94,7 @@ struct BackupResult {
   repo::Snapshot snapshot;
   std::vector<std::pair<std::string, Error>> warnings;                  // left out
   std::vector<std::pair<std::string, std::string>> changed_while_read;  // stored as read
+  uint64_t blobs_recopied = 0;  // copied out of packs prune marked while the backup ran
 };
 
 Result<BackupResult> RunBackup(repo::Repository& repo, const BackupOptions& options, BackupProgress& progress,

@@ -5,7 +5,9 @@
 // that backup is "running" (the before_snapshot hook: its packs are stored,
 // its snapshot not yet), other processes forget snapshots and run prune steps
 // (mark, sweep, crashed by injected store failures) with a fake clock moving
-// on; the backup either writes a complete snapshot or fails with kAborted.
+// on; the backup either writes a complete snapshot — copying what it uses out
+// of packs marked meanwhile when it outlived its lease — or fails with
+// kAborted (such a pack was swept already).
 // Prune steps also run between backups. After every round every snapshot must
 // restore byte for byte and check must find no error (reading all data every
 // fifth round).
@@ -89,6 +91,7 @@ class PruneRace {
     if (result) {
       snapshots_[result->snapshot_id] = std::move(expected);
       backups_ok_++;
+      if (result->blobs_recopied > 0) renewed_++;
     } else if (result.error().code() == Code::kAborted) {
       aborted_++;
     } else {
@@ -99,14 +102,16 @@ class PruneRace {
   }
 
   std::string Summary() const {
-    return fmt::format("{} backups written, {} aborted by their lease, {} prune steps ({} crashed), {} snapshots "
+    return fmt::format("{} backups written ({} copied blobs out of packs marked meanwhile), {} aborted by their "
+                       "lease, {} prune steps ({} crashed), {} snapshots "
                        "forgotten, {} markers written, {} swept, {} packs swept, {} packs kept",
-                       backups_ok_, aborted_, prune_steps_, prune_crashes_, forgotten_, markers_written_,
+                       backups_ok_, renewed_, aborted_, prune_steps_, prune_crashes_, forgotten_, markers_written_,
                        markers_swept_, packs_swept_, packs_kept_);
   }
   uint64_t packs_swept() const { return packs_swept_; }
   uint64_t packs_kept() const { return packs_kept_; }
   uint64_t aborted() const { return aborted_; }
+  uint64_t renewed() const { return renewed_; }
 
  private:
   bool Chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
@@ -201,7 +206,7 @@ class PruneRace {
   std::string root_;
   int64_t now_ = 1'800'000'000 * kSecond;
   std::map<Id, Files> snapshots_;
-  uint64_t backups_ok_ = 0, aborted_ = 0, prune_steps_ = 0, prune_crashes_ = 0, forgotten_ = 0;
+  uint64_t backups_ok_ = 0, renewed_ = 0, aborted_ = 0, prune_steps_ = 0, prune_crashes_ = 0, forgotten_ = 0;
   bool faults_active_ = false;
   uint64_t markers_written_ = 0, markers_swept_ = 0, packs_swept_ = 0, packs_kept_ = 0;
 };
@@ -216,6 +221,7 @@ TEST(PruneRaceTest, EverySnapshotStaysRestorableWhilePruneRunsBesideBackups) {
   // The run exercised what it is about (a seed that never sweeps proves nothing).
   if (rounds >= 100) {
     EXPECT_GT(race.packs_swept(), 0u);
+    EXPECT_GT(race.renewed(), 0u);
     EXPECT_GT(race.aborted(), 0u);
   }
 }
