@@ -119,8 +119,21 @@ Status Checker::CheckPacks() {
                {}, 0});
     }
   }
-  progress_.packs_total = to_read.size();
-  for (const auto& pack : to_read) ReadPack(pack);
+  if (options_.read_data) {
+    std::vector<ReadDataSubset::Pack> candidates;
+    candidates.reserve(to_read.size());
+    for (const auto& pack : to_read) candidates.push_back({pack.id, pack.size});
+    std::mt19937_64 random(options_.seed != 0 ? options_.seed : std::random_device{}());
+    std::vector<size_t> chosen = options_.subset.Select(candidates, random);
+    progress_.packs_total = chosen.size();
+    for (size_t i : chosen) {
+      const auto& pack = to_read[i];
+      repo::BlobType type = pack.blobs.empty() ? repo::BlobType::kData : pack.blobs.front().type;
+      report_.packs_selected.push_back(repo::PackName(type, pack.id));
+      report_.packs_read++;
+      ReadPack(pack);
+    }
+  }
   return OkStatus();
 }
 

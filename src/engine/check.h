@@ -10,6 +10,8 @@
 // read_data: every pack is downloaded, its SHA-256 compared with its name,
 // its header compared with the index, every blob authenticated,
 // decompressed and its keyed hash recomputed.
+// read_data with a subset: only the packs it selects are read (the rest
+// is checked for presence and size as without read_data).
 // Each problem names the pack and blob, and the snapshot paths it affects.
 #pragma once
 
@@ -17,12 +19,15 @@
 #include <string>
 #include <vector>
 
+#include "engine/read_data_subset.h"
 #include "repo/repository.h"
 
 namespace arkiv::engine {
 
 struct CheckOptions {
   bool read_data = false;
+  ReadDataSubset subset{};  // with read_data: which packs are read
+  uint64_t seed = 0;      // for a random subset; 0 draws one
 };
 
 struct CheckProblem {
@@ -47,6 +52,8 @@ struct CheckReport {
   uint64_t blobs = 0;
   uint64_t trees_checked = 0;
   uint64_t blobs_read = 0;
+  uint64_t packs_read = 0;  // of `packs`, with read_data
+  std::vector<std::string> packs_selected;  // their names, with read_data
   uint64_t bytes_read = 0;
   uint64_t prune_markers = 0;
   uint64_t packs_marked = 0;  // named by a prune marker and still stored

@@ -1,5 +1,6 @@
 #include "engine/check.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <set>
@@ -38,11 +39,19 @@ class CheckTest : public ::testing::Test {
     tree_ = backup->snapshot.tree;
   }
 
-  CheckReport Check(bool read_data) {
+  CheckReport Check(bool read_data, const std::string& subset = "") {
     auto repo = repo::Repository::Open(store_, arkiv::testing::kTestPassword);
     EXPECT_TRUE(repo.has_value());
     CheckProgress progress;
-    auto report = RunCheck(**repo, CheckOptions{read_data}, progress);
+    CheckOptions options;
+    options.read_data = read_data;
+    if (!subset.empty()) {
+      auto parsed = ReadDataSubset::Parse(subset);
+      EXPECT_TRUE(parsed.has_value()) << subset;
+      options.subset = parsed.value_or(ReadDataSubset());
+      options.seed = 7;
+    }
+    auto report = RunCheck(**repo, options, progress);
     EXPECT_TRUE(report.has_value()) << report.error().ToString();
     return report.value_or(CheckReport{});
   }
@@ -161,6 +170,51 @@ TEST_F(CheckTest, FlippedByteIsFoundByReadDataAndNamesTheBlobAndFile) {
   EXPECT_EQ(blobs[0]->blob, where.entry.id.Hex());
   EXPECT_EQ(blobs[0]->affected, std::vector<std::string>{Affected("data/other.bin")});
   EXPECT_EQ(blobs[0]->affected_total, 1u);
+}
+
+TEST_F(CheckTest, SlicesReadEveryPackOnceAndOnlyTheDamagedOnesSliceFindsIt) {
+  repo::BlobLocation where = LocationOfFirstBlob("data/other.bin");
+  std::string pack = repo::PackName(repo::BlobType::kData, where.pack);
+  Bytes* bytes = store_->MutableObject(pack);
+  ASSERT_NE(bytes, nullptr);
+  (*bytes)[where.entry.offset + where.entry.length / 2] ^= 0x01;
+
+  const uint64_t slices = 3;
+  CheckReport full = Check(true);
+  std::set<std::string> seen;
+  uint64_t bytes_read = 0;
+  for (uint64_t n = 1; n <= slices; ++n) {
+    CheckReport part = Check(true, fmt::format("{}/{}", n, slices));
+    bool holds_victim = false;
+    for (const auto& name : part.packs_selected) {
+      EXPECT_TRUE(seen.insert(name).second) << name << " read by two slices";
+      holds_victim = holds_victim || name == pack;
+    }
+    EXPECT_EQ(part.packs_read, part.packs_selected.size());
+    bytes_read += part.bytes_read;
+    // Only the slice holding the damaged pack reports it; every slice still
+    // checks the structure of all packs.
+    EXPECT_EQ(part.HasErrors(), holds_victim) << "slice " << n << ": " << Describe(part);
+    EXPECT_EQ(OfKind(part, "damaged pack").size(), holds_victim ? 1u : 0u);
+    EXPECT_EQ(part.packs, full.packs);
+  }
+  EXPECT_EQ(seen.size(), full.packs);
+  EXPECT_EQ(bytes_read, full.bytes_read);
+}
+
+TEST_F(CheckTest, PercentAndSizeSubsetsReadPartOfThePacks) {
+  CheckReport full = Check(true);
+  ASSERT_GT(full.packs, 2u);
+  CheckReport one = Check(true, "1%");
+  EXPECT_EQ(one.packs_read, 1u);  // at least one pack, however small the share
+  CheckReport all = Check(true, "100%");
+  EXPECT_EQ(all.packs_read, full.packs);
+  EXPECT_EQ(all.bytes_read, full.bytes_read);
+  CheckReport sized = Check(true, fmt::format("{}", full.bytes_read / 2));
+  EXPECT_GT(sized.packs_read, 0u);
+  EXPECT_LT(sized.packs_read, full.packs);
+  EXPECT_LE(sized.bytes_read, full.bytes_read / 2);
+  EXPECT_FALSE(sized.HasErrors()) << Describe(sized);
 }
 
 TEST_F(CheckTest, DamagedTreeBlobIsReportedWithItsDirectory) {

@@ -252,6 +252,8 @@ Result<CloudAuditReport> AuditClouds(repo::Repository& repo, PlacementStore& clo
     size_t done = 0;
     for (const auto& [name, logical] : expected) {
       if (!held[i].contains(name)) continue;
+      bool pack = logical.starts_with("data/") || logical.starts_with("tree/");
+      if (pack && options.read_packs != nullptr && !options.read_packs->contains(logical)) continue;
       if (progress && done++ % 16 == 0) progress(fmt::format("reading cloud {}: {}", list[i].name, name));
       auto bytes = list[i].store->Get(name);
       if (!bytes) {

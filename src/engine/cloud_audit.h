@@ -49,6 +49,9 @@ struct CloudAuditOptions {
   // knows them better than this audit's quorum rule: `rebalance` takes them
   // from an audit of the current clouds, since new clouds hold none yet.
   const std::set<std::string>* replicated = nullptr;
+  // With read_data: read only these packs (data/ and tree/ names, as
+  // `check --read-data-subset` chose them); every other object is read.
+  const std::set<std::string>* read_packs = nullptr;
 };
 
 struct CloudAuditReport {

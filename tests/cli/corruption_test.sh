@@ -69,6 +69,37 @@ assert_file_contains "$ERR" "$pack" "check names the damaged pack"
 assert_file_contains "$ERR" "affects snapshot ${main_snap:0:8}: src/" "check names an affected file"
 expect_no_crash "check --read-data of a damaged pack"
 
+# Spread over four days: exactly the slice holding the damaged pack finds it,
+# and the four slices together read every pack once.
+found=0
+: >"$WORK/slice_packs"
+for n in 1 2 3 4; do
+  run arkiv --json check --read-data-subset "$n/4"
+  case $RC in
+    0) ;;
+    1) found=$((found + 1)); assert_file_contains "$OUT" "$pack" "slice $n/4 names the damaged pack" ;;
+    *) fail "check --read-data-subset $n/4 exited $RC" ;;
+  esac
+  python3 - "$OUT" "$WORK/slice_packs" "$n/4" <<'EOF'
+import json, sys
+report = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+assert report["read_data_subset"] == sys.argv[3], report["read_data_subset"]
+with open(sys.argv[2], "a") as f:
+    f.write(f"{report['packs_read']} {report['packs']}\n")
+EOF
+done
+((found == 1)) && pass "one slice of four found the flipped byte" || fail "$found slices of four found the flipped byte"
+python3 - "$WORK/slice_packs" <<'EOF' && pass "the four slices read every pack once" || fail "slices do not add up to every pack"
+import sys
+rows = [tuple(map(int, l.split())) for l in open(sys.argv[1])]
+assert len(rows) == 4 and sum(r[0] for r in rows) == rows[0][1], rows
+EOF
+run arkiv check --read-data-subset 5/4
+expect_rc 1 "check --read-data-subset 5/4 is refused"
+assert_file_contains "$ERR" "expected n/m" "the refusal says the accepted forms"
+run arkiv check --read-data --read-data-subset 1/2
+expect_rc 2 "--read-data with --read-data-subset is a usage error"
+
 run arkiv --json check --read-data
 expect_rc 1 "check --read-data --json"
 python3 - "$OUT" "$WORK/affected" <<'EOF'

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "cli/cloud_findings.h"
@@ -22,6 +23,7 @@ namespace arkiv::cli {
 void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   struct Options {
     bool read_data = false;
+    std::string subset;
     std::string cloud;
   };
   auto opts = std::make_shared<Options>();
@@ -29,13 +31,26 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   cmd->footer(
       "Without --read-data: indexes, pack presence and sizes, snapshots and every tree they reach.\n"
       "With --read-data: also downloads every pack and authenticates every blob.\n"
+      "With --read-data-subset: the same for part of the packs, to spread the reading over days:\n"
+      "  n/m      slice n of m; running 1/m ... m/m reads every pack once (e.g. 1/7 on Mondays)\n"
+      "  x%       a random x% of the packs\n"
+      "  SIZE     random packs up to SIZE in all (500MiB, 2G)\n"
       "Each problem names the pack, the blob and the snapshot paths it affects.");
   cmd->add_flag("--read-data", opts->read_data, "Read and verify all data");
+  cmd->add_option("--read-data-subset", opts->subset, "Read and verify part of the data: n/m, x% or SIZE (see below)")
+      ->excludes("--read-data");
   cmd->add_option("--cloud", opts->cloud,
                   "Multi-cloud repositories: audit this cloud only (default: every cloud is audited for missing, "
                   "corrupt and unexpected objects; with --read-data every object on it is read)");
   cmd->callback([&global, &exit_code, opts] {
     exit_code = RunCommand(global, [&]() -> Result<int> {
+      engine::CheckOptions check_options;
+      check_options.read_data = opts->read_data;
+      if (!opts->subset.empty()) {
+        ASSIGN_OR_RETURN(check_options.subset, engine::ReadDataSubset::Parse(opts->subset));
+        check_options.read_data = true;
+      }
+      const bool read_data = check_options.read_data;
       ASSIGN_OR_RETURN(auto repo, OpenRepository(global));
       ASSIGN_OR_RETURN(auto lock, LockForReading(*repo, global));
       int64_t start_ns = repo::NowUnixNanos();
@@ -48,7 +63,7 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                                  progress.packs_total.load(), HumanBytes(progress.bytes_read));
             },
             mode);
-        return engine::RunCheck(*repo, engine::CheckOptions{opts->read_data}, progress);
+        return engine::RunCheck(*repo, check_options, progress);
       }();
       if (!report) return Fail(report.error());
       bool errors = report->HasErrors();
@@ -58,13 +73,20 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       }
       std::optional<engine::CloudAuditReport> audit;
       if (placement) {
-        ASSIGN_OR_RETURN(audit, engine::AuditClouds(*repo, *placement, {opts->cloud, opts->read_data}));
+        std::set<std::string> read_packs(report->packs_selected.begin(), report->packs_selected.end());
+        engine::CloudAuditOptions audit_options;
+        audit_options.cloud = opts->cloud;
+        audit_options.read_data = read_data;
+        if (check_options.subset.kind() != engine::ReadDataSubset::Kind::kAll) audit_options.read_packs = &read_packs;
+        ASSIGN_OR_RETURN(audit, engine::AuditClouds(*repo, *placement, audit_options));
         errors = errors || audit->Count(engine::CloudFinding::Kind::kMissing) > 0 ||
                  audit->Count(engine::CloudFinding::Kind::kCorrupt) > 0 || !audit->unreachable.empty();
       }
       if (opts->cloud.empty()) {
         // A check of everything is what `status` reports, here and on other machines.
-        nlohmann::json detail{{"read_data", opts->read_data},
+        nlohmann::json detail{{"read_data", read_data},
+                              {"read_data_subset", check_options.subset.ToString()},
+                              {"packs_read", report->packs_read},
                               {"snapshots", report->snapshots},
                               {"problems", report->problems.size()},
                               {"bytes_read", report->bytes_read}};
@@ -93,6 +115,8 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                          {"snapshots", report->snapshots},   {"packs", report->packs},
                          {"blobs", report->blobs},           {"blobs_read", report->blobs_read},
                          {"bytes_read", report->bytes_read}, {"problems", std::move(problems)},
+                         {"read_data", read_data},           {"read_data_subset", check_options.subset.ToString()},
+                         {"packs_read", report->packs_read},
                          {"prune_markers", report->prune_markers}, {"packs_marked", report->packs_marked}};
         if (report->next_sweep_ns != 0) j["next_sweep"] = repo::FormatRfc3339(report->next_sweep_ns);
         if (audit) {
@@ -130,7 +154,12 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
       if (!global.quiet) {
         std::cout << fmt::format("checked {} snapshots, {} packs, {} blobs{}: {}\n", report->snapshots, report->packs,
                                  report->blobs,
-                                 opts->read_data ? fmt::format(" ({} read)", HumanBytes(report->bytes_read)) : "",
+                                 !read_data ? ""
+                                 : check_options.subset.kind() == engine::ReadDataSubset::Kind::kAll
+                                     ? fmt::format(" ({} read)", HumanBytes(report->bytes_read))
+                                     : fmt::format(" ({} of {} packs read: subset {}, {})", report->packs_read,
+                                                   report->packs, check_options.subset.ToString(),
+                                                   HumanBytes(report->bytes_read)),
                                  errors ? "PROBLEMS FOUND" : "no errors");
       }
       return FinishOnClouds(*repo, global, errors ? kExitError : kExitOk);
