@@ -62,8 +62,19 @@ void BlobSaver::UploadPack(Bytes pack, BlobType type, std::vector<BlobEntry> ent
   std::vector<IndexedPack> batch;
   {
     std::lock_guard lock(index_mutex_);
+    size_t blobs = indexed.blobs.size();
+    // A pack that would take the file past the blob limit starts the next file.
+    if (options_.write_index && !unindexed_.empty() && unindexed_blobs_ + blobs > kMaxBlobsPerIndexFile) {
+      batch.swap(unindexed_);
+      unindexed_blobs_ = 0;
+    }
     unindexed_.push_back(std::move(indexed));
-    if (options_.write_index && unindexed_.size() >= kPacksPerIndexFile) batch.swap(unindexed_);
+    unindexed_blobs_ += blobs;
+    if (options_.write_index && batch.empty() &&
+        (unindexed_.size() >= kPacksPerIndexFile || unindexed_blobs_ >= kMaxBlobsPerIndexFile)) {
+      batch.swap(unindexed_);
+      unindexed_blobs_ = 0;
+    }
   }
   if (!batch.empty()) {
     if (auto st = WriteIndexFile(std::move(batch)); !st) RecordError(st.error());
@@ -95,6 +106,7 @@ Status BlobSaver::Flush() {
   {
     std::lock_guard lock(index_mutex_);
     batch.swap(unindexed_);
+    unindexed_blobs_ = 0;
   }
   if (!batch.empty()) RETURN_IF_ERROR(WriteIndexFile(std::move(batch)));
   return OkStatus();
@@ -102,6 +114,7 @@ Status BlobSaver::Flush() {
 
 std::vector<IndexedPack> BlobSaver::TakeUploadedPacks() {
   std::lock_guard lock(index_mutex_);
+  unindexed_blobs_ = 0;
   return std::exchange(unindexed_, {});
 }
 
