@@ -160,7 +160,7 @@ Result<nlohmann::json> Build(const Options& o, std::string_view password) {
   return nlohmann::json{{"blobs", o.blobs},
                         {"seed", o.seed},
                         {"directories", dirs},
-                        {"data_blobs_stored", saver.stats().blobs_added.load()},
+                        {"blobs_stored", saver.stats().blobs_added.load()},
                         {"packs", saver.stats().packs_uploaded.load()},
                         {"index_files", saver.stats().index_files.load()},
                         {"bytes_stored", saver.stats().bytes_stored.load()},
