@@ -8,7 +8,7 @@
 #
 # Options:
 #   --blobs N         data blobs of the synthetic arkiv repository (0: skip arkiv)
-#   --restic-blobs N  tiny files (= data blobs) for restic (0: skip restic)
+#   --restic-blobs N  tiny files (= data blobs) for restic and arkiv-files (0: skip both)
 #   --label NAME      names this run's records (e.g. before/after)
 #   --keep            keep bench/work/index-<run>/ (repositories, logs)
 # Environment:
@@ -23,7 +23,8 @@
 # --read-data), forget (snapshots 0–2: 30% of the blobs unused), prune
 # (--safety-window 0: marks, repacks, sweeps in one run), check_after.
 # restic: the same steps; its repository is made by `restic backup` of one
-# group of files per snapshot (ten snapshots), the first three forgotten.
+# group of files per snapshot (ten snapshots), the first three forgotten; then
+# arkiv the same way on the same files ("arkiv-files").
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,7 +52,7 @@ mkdir -p "$WORK/logs"
 export ARKIV_PASSWORD=arkiv-bench-password RESTIC_PASSWORD=arkiv-bench-password
 export XDG_CACHE_HOME="$WORK/cache" RESTIC_CACHE_DIR="$WORK/cache-restic"
 die() { echo "index_bench.sh: $*" >&2; exit 1; }
-cleanup() { [[ $KEEP -eq 1 ]] && echo "work directory kept: $WORK" >&2 || rm -rf "$WORK"/repo-* "$WORK"/files-*; }
+cleanup() { [[ $KEEP -eq 1 ]] && echo "work directory kept: $WORK" >&2 || rm -rf "$WORK"/repo-* "$WORK"/files; }
 trap cleanup EXIT
 [[ -x /usr/bin/time ]] || die "GNU time missing (apt-get install time)"
 
@@ -109,12 +110,11 @@ fi
 
 if [[ $RESTIC_BLOBS -gt 0 ]]; then
   command -v restic >/dev/null || die "restic missing"
-  F="$WORK/files-restic" R="$WORK/repo-restic"
+  F="$WORK/files" R="$WORK/repo-restic"
   SAMPLE=$(python3 "$ROOT/bench/make_tiny_files.py" "$F" --files "$RESTIC_BLOBS")
   restic init -r "$R" >/dev/null
-  # One snapshot per group, in order; the first measured as the build step.
-  measure restic "$RESTIC_BLOBS" build restic -r "$R" backup --host synthetic "$F/g0"
-  for g in 1 2 3 4 5 6 7 8 9; do restic -r "$R" backup --host synthetic "$F/g$g" >"$WORK/logs/restic-backup-g$g.log" 2>&1; done
+  # One snapshot per group, in order (build: all ten backups; peak RSS of the largest).
+  measure restic "$RESTIC_BLOBS" build bash -c 'for g in 0 1 2 3 4 5 6 7 8 9; do restic -r "$1" backup --host synthetic "$2/g$g" || exit 1; done' _ "$R" "$F"
   IDS=$(restic -r "$R" snapshots --json | python3 -c 'import json,sys; s=sorted(json.load(sys.stdin), key=lambda x: x["time"]); print(" ".join(x["id"] for x in s[:3]))')
   measure restic "$RESTIC_BLOBS" open restic -r "$R" cat blob "$SAMPLE"
   measure restic "$RESTIC_BLOBS" backup_small restic -r "$R" backup --host synthetic "$SMALL"
@@ -123,7 +123,25 @@ if [[ $RESTIC_BLOBS -gt 0 ]]; then
   measure restic "$RESTIC_BLOBS" forget restic -r "$R" forget $IDS
   measure restic "$RESTIC_BLOBS" prune restic -r "$R" prune
   measure restic "$RESTIC_BLOBS" check_after restic -r "$R" check
-  rm -rf "$R" "$F"
+  rm -rf "$R"
+  # arkiv on the very same files, the same way ("arkiv-files"); open is
+  # `ls` of one directory of the newest snapshot (loads the whole index).
+  if [[ -x "$ARKIV" ]]; then
+    R="$WORK/repo-arkiv-files"
+    "$ARKIV" init --repo "$R" >/dev/null
+    measure arkiv-files "$RESTIC_BLOBS" build bash -c 'for g in 0 1 2 3 4 5 6 7 8 9; do "$3" backup --repo "$1" "$2/g$g" || exit 1; done' _ "$R" "$F" "$ARKIV"
+    IDS=$("$ARKIV" snapshots --repo "$R" --json | python3 -c 'import json,sys; s=sorted(json.load(sys.stdin), key=lambda x: x["time"]); print(" ".join(x["id"] for x in s[:3]))')
+    LAST_DIR=$(cd "$F/g9" && ls | tail -n 1)
+    measure arkiv-files "$RESTIC_BLOBS" open "$ARKIV" ls --repo "$R" latest "g9/$LAST_DIR"
+    measure arkiv-files "$RESTIC_BLOBS" backup_small "$ARKIV" backup --repo "$R" "$SMALL"
+    measure arkiv-files "$RESTIC_BLOBS" check "$ARKIV" check --repo "$R"
+    # shellcheck disable=SC2086  # IDS is a list of snapshot ids
+    measure arkiv-files "$RESTIC_BLOBS" forget "$ARKIV" forget --repo "$R" $IDS
+    measure arkiv-files "$RESTIC_BLOBS" prune "$ARKIV" prune --repo "$R" --safety-window 0
+    measure arkiv-files "$RESTIC_BLOBS" check_after "$ARKIV" check --repo "$R"
+    rm -rf "$R"
+  fi
+  rm -rf "$F"
 fi
 
 # Merge this run's lines into bench/index_results.json (replacing earlier

@@ -10,7 +10,8 @@
 //
 // A record's *position* (0 … RecordCount()-1, in the order packs were added)
 // is stable until Clear(): prune and check keep per-blob state in bitmaps
-// over positions instead of sets of ids.
+// over positions instead of sets of ids. Positions are 32-bit: an index holds
+// fewer than 2^32 blob records (~170 GiB of index memory before that).
 //
 // Thread safety: all methods may be called concurrently.
 #pragma once
