@@ -22,6 +22,13 @@ Result<bool> BlobSaver::Save(BlobType type, const Id& id, ByteView plaintext) {
     std::lock_guard lock(seen_mutex_);
     if (!seen_.insert(id).second) return false;
   }
+  // An upload may have indexed the blob and dropped it from seen_ between the
+  // two checks above (UploadPack indexes first, then forgets).
+  if (!options_.ignore_existing && repo_.index().Has(id)) {
+    std::lock_guard lock(seen_mutex_);
+    seen_.erase(id);
+    return false;
+  }
   SealedBlob blob = SealBlob(repo_.key(), type, id, plaintext, repo_.config().compression_level);
   stats_.blobs_added++;
   stats_.bytes_added += plaintext.size();
@@ -58,6 +65,14 @@ void BlobSaver::UploadPack(Bytes pack, BlobType type, std::vector<BlobEntry> ent
   }
   IndexedPack indexed{id, pack.size(), std::move(entries)};
   repo_.index().AddPack(indexed);
+  // Indexed blobs are found by the index from now on: seen_ keeps only the
+  // blobs of packs not yet uploaded, not every blob of the run (10M ids of
+  // an initial backup would cost more than the index itself). With
+  // ignore_existing the index already has them, so seen_ must remember.
+  if (!options_.ignore_existing) {
+    std::lock_guard lock(seen_mutex_);
+    for (const auto& blob : indexed.blobs) seen_.erase(blob.id);
+  }
   stats_.packs_uploaded++;
   std::vector<IndexedPack> batch;
   {

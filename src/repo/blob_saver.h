@@ -70,7 +70,7 @@ class BlobSaver {
   BlobSaverStats stats_;
 
   std::mutex seen_mutex_;
-  std::unordered_set<Id, IdHash> seen_;  // saved by this saver, maybe not yet indexed
+  std::unordered_set<Id, IdHash> seen_;  // saved by this saver, not yet indexed (all, with ignore_existing)
 
   std::mutex pack_mutex_[2];
   std::unique_ptr<PackWriter> open_pack_[2];
