@@ -1,8 +1,13 @@
 // IndexFile::Parse on an index file's plaintext. Properties: blobs tile their
 // pack from offset 0 within its size; the encoding is canonical (Serialize
 // gives back exactly the parsed bytes); a parse of the serialized form gives
-// equal content.
+// equal content; the in-memory index (repo/index.h) lists every pack back as
+// parsed and finds every blob at its first copy.
+#include <map>
+#include <set>
+
 #include "fuzz/fuzz_common.h"
+#include "repo/index.h"
 #include "repo/index_file.h"
 
 using namespace arkiv;
@@ -46,5 +51,33 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto reparsed = repo::IndexFile::Parse(again);
   FUZZ_CHECK(reparsed.has_value());
   FUZZ_CHECK(SameContent(*file, *reparsed));
+
+  repo::Index index;
+  std::set<Id> pack_ids;
+  std::vector<const repo::IndexedPack*> distinct;  // a pack listed twice is indexed once
+  std::map<Id, std::pair<Id, repo::BlobEntry>> first_copy;
+  for (const auto& pack : file->packs) {
+    index.AddPack(pack);
+    if (!pack_ids.insert(pack.id).second) continue;
+    distinct.push_back(&pack);
+    for (const auto& blob : pack.blobs) first_copy.try_emplace(blob.id, pack.id, blob);
+  }
+  size_t k = 0;
+  bool same = true;
+  index.ForEachPack([&](const repo::IndexedPack& pack) {
+    if (k >= distinct.size() || pack.id != distinct[k]->id || pack.size != distinct[k]->size ||
+        pack.blobs.size() != distinct[k]->blobs.size()) {
+      same = false;
+    } else {
+      for (size_t i = 0; i < pack.blobs.size(); ++i) same = same && SameEntry(pack.blobs[i], distinct[k]->blobs[i]);
+    }
+    k++;
+  });
+  FUZZ_CHECK(same && k == distinct.size());
+  FUZZ_CHECK(index.BlobCount() == first_copy.size());
+  for (const auto& [id, where] : first_copy) {
+    auto found = index.Find(id);
+    FUZZ_CHECK(found.has_value() && found->pack == where.first && SameEntry(found->entry, where.second));
+  }
   return 0;
 }

@@ -26,7 +26,7 @@ class Checker {
 
  private:
   Status CheckPacks();
-  void ReadPack(const repo::IndexedPack& pack);
+  void ReadPack(uint32_t slot);
   Status CheckSnapshots(const std::vector<Id>& ids);
   void Problem(CheckProblem p) { report_.problems.push_back(std::move(p)); }
   // Records that `blob` problems affect `where`, on the blob's problem and
@@ -80,8 +80,11 @@ Status Checker::CheckPacks() {
     }));
   }
   std::set<std::string> indexed;
-  std::vector<repo::IndexedPack> to_read;
+  std::vector<uint32_t> to_read;  // pack slots: the packs are built one at a time as they are read
+  std::vector<ReadDataSubset::Pack> candidates;  // to_read's ids and sizes, for the subset to choose from
+  uint32_t slot = 0;
   repo_.index().ForEachPack([&](const repo::IndexedPack& pack) {
+    uint32_t this_slot = slot++;
     report_.packs++;
     report_.blobs += pack.blobs.size();
     repo::BlobType type = pack.blobs.empty() ? repo::BlobType::kData : pack.blobs.front().type;
@@ -108,7 +111,10 @@ Status Checker::CheckPacks() {
       Problem({"pack size", false, name, "",
                fmt::format("pack {} has {} bytes, the index says {}", name, it->second, pack.size), {}, 0});
     }
-    if (options_.read_data) to_read.push_back(pack);
+    if (options_.read_data) {
+      to_read.push_back(this_slot);
+      candidates.push_back({pack.id, pack.size});
+    }
   });
   for (const auto& [name, size] : stored) {
     if (!indexed.contains(name) && repo_.marked_packs().contains(*repo::IdFromName(name))) {
@@ -120,26 +126,22 @@ Status Checker::CheckPacks() {
     }
   }
   if (options_.read_data) {
-    std::vector<ReadDataSubset::Pack> candidates;
-    candidates.reserve(to_read.size());
-    for (const auto& pack : to_read) candidates.push_back({pack.id, pack.size});
     std::mt19937_64 random(options_.seed != 0 ? options_.seed : std::random_device{}());
     std::vector<size_t> chosen = options_.subset.Select(candidates, random);
     progress_.packs_total = chosen.size();
     for (size_t i : chosen) {
-      const auto& pack = to_read[i];
-      repo::BlobType type = pack.blobs.empty() ? repo::BlobType::kData : pack.blobs.front().type;
-      report_.packs_selected.push_back(repo::PackName(type, pack.id));
       report_.packs_read++;
-      ReadPack(pack);
+      ReadPack(to_read[i]);
     }
   }
   return OkStatus();
 }
 
-void Checker::ReadPack(const repo::IndexedPack& pack) {
+void Checker::ReadPack(uint32_t slot) {
+  const repo::IndexedPack pack = repo_.index().PackWithBlobs(slot);
   repo::BlobType type = pack.blobs.empty() ? repo::BlobType::kData : pack.blobs.front().type;
   std::string name = repo::PackName(type, pack.id);
+  report_.packs_selected.push_back(name);
   auto bytes = repo_.store().Get(name);
   progress_.packs_done++;
   if (!bytes) {
@@ -181,7 +183,16 @@ Status Checker::CheckSnapshots(const std::vector<Id>& ids) {
     Problem({"damaged blob", false, pack, blob.Hex(), fmt::format("blob {} in pack {} is missing or damaged",
                                                                   blob.Short(), pack), {}, 0});
   }
-  std::unordered_set<Id, IdHash> trees_seen;
+  // Trees walked, by index position (a bit each); trees in no index by id.
+  std::vector<bool> trees_seen_at(repo_.index().RecordCount());
+  std::unordered_set<Id, IdHash> trees_seen_unindexed;
+  auto first_visit = [&](const Id& tree) {
+    auto position = repo_.index().Position(tree);
+    if (!position) return trees_seen_unindexed.insert(tree).second;
+    if (trees_seen_at[*position]) return false;
+    trees_seen_at[*position] = true;
+    return true;
+  };
   for (const Id& id : ids) {
     std::string object = repo::FileName(repo::FileKind::kSnapshot, id);
     auto plain = repo_.LoadFile(repo::FileKind::kSnapshot, id);
@@ -202,7 +213,7 @@ Status Checker::CheckSnapshots(const std::vector<Id>& ids) {
     check_blob(snap->tree, label + ": /");
     // Trees seen in an earlier snapshot are not walked again; their problems
     // were attributed to the first snapshot that reached them.
-    if (!trees_seen.insert(snap->tree).second) continue;
+    if (!first_visit(snap->tree)) continue;
     RETURN_IF_ERROR(WalkTree(
         repo_, snap->tree, "",
         [&](const std::string& path, const repo::Node& node) {
@@ -211,7 +222,7 @@ Status Checker::CheckSnapshots(const std::vector<Id>& ids) {
           if (node.type != repo::NodeType::kDirectory) return false;
           check_blob(node.subtree, where);
           report_.trees_checked++;
-          return trees_seen.insert(node.subtree).second;
+          return first_visit(node.subtree);
         },
         [&](const std::string& path, const Error& error) {
           if (error.code() == Code::kUnavailable) return;

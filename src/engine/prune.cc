@@ -14,27 +14,53 @@
 namespace arkiv::engine {
 namespace {
 
-constexpr size_t kPacksPerIndexFile = 20000;
+// One bit per index position (repo/index.h): the used blobs of a repository
+// of 10 million cost 1.25 MB, not the ~0.5 GB of a set of ids.
+class PositionBits {
+ public:
+  explicit PositionBits(size_t n) : words_((n + 63) / 64, 0) {}
+  bool Test(uint32_t p) const { return ((words_[p / 64] >> (p % 64)) & 1u) != 0; }
+  // Returns whether the bit was set already.
+  bool Set(uint32_t p) {
+    uint64_t bit = uint64_t{1} << (p % 64);
+    bool was = (words_[p / 64] & bit) != 0;
+    words_[p / 64] |= bit;
+    return was;
+  }
 
-using BlobSet = std::unordered_set<Id, IdHash>;
+ private:
+  std::vector<uint64_t> words_;
+};
 
-// Loads the index and returns every blob reachable from the snapshots there
-// are now; kDataLoss if one of them is in no index (deleting anything then
-// could destroy what it needs).
+// Loads the index and returns the positions of the blobs reachable from the
+// snapshots there are now (the copy each blob's lookups use); kDataLoss if
+// one of them is in no index (deleting anything then could destroy what it
+// needs).
 // Snapshots are listed before the index is: a backup writes its index files
 // before its snapshot, so every snapshot seen has its blobs in the index
 // loaded after it. (The other order read a snapshot that a concurrent backup
 // wrote between the two listings and called its blobs lost.)
-Result<BlobSet> LoadIndexAndUsedBlobs(repo::Repository& repo) {
-  BlobSet used;
+Result<PositionBits> LoadIndexAndUsedBlobs(repo::Repository& repo) {
   ASSIGN_OR_RETURN(auto snapshots, repo.LoadSnapshots());
   RETURN_IF_ERROR(repo.LoadIndex());  // marked packs last: used blobs resolve to copies that stay
+  const repo::Index& index = repo.index();
+  PositionBits used(index.RecordCount());
+  std::optional<Id> lost;
   for (const auto& record : snapshots) {
-    if (!used.insert(record.snapshot.tree).second) continue;
+    auto root = index.Position(record.snapshot.tree);
+    if (root && used.Set(*root)) continue;  // walked before
     auto walked = WalkTree(repo, record.snapshot.tree, "", [&](const std::string&, const repo::Node& node) {
-      for (const Id& id : node.content) used.insert(id);
+      for (const Id& id : node.content) {
+        auto position = index.Position(id);
+        if (position) {
+          used.Set(*position);
+        } else if (!lost) {
+          lost = id;
+        }
+      }
       if (node.type != repo::NodeType::kDirectory) return false;
-      return used.insert(node.subtree).second;  // a tree seen before was walked before
+      auto subtree = index.Position(node.subtree);
+      return !subtree || !used.Set(*subtree);  // a tree seen before was walked before; one not indexed fails below
     });
     // A tree in no index (or in a missing pack) is a used blob we cannot
     // find: the same data loss as a missing data blob, not a lookup miss.
@@ -44,42 +70,45 @@ Result<BlobSet> LoadIndexAndUsedBlobs(repo::Repository& repo) {
     }
     RETURN_IF_ERROR(walked);
   }
-  for (const Id& id : used) {
-    if (!repo.index().Has(id)) {
-      return Fail(Code::kDataLoss, fmt::format("blob {} is used by a snapshot but in no index; nothing was deleted "
-                                               "(run `arkiv check`)",
-                                               id.Hex()));
-    }
+  if (lost) {
+    return Fail(Code::kDataLoss, fmt::format("blob {} is used by a snapshot but in no index; nothing was deleted "
+                                             "(run `arkiv check`)",
+                                             lost->Hex()));
   }
   return used;
 }
 
-repo::BlobType TypeOf(const repo::IndexedPack& pack) {
-  return pack.blobs.empty() ? repo::BlobType::kData : pack.blobs.front().type;
-}
-
-std::string NameOf(const repo::IndexedPack& pack) { return repo::PackName(TypeOf(pack), pack.id); }
+std::string NameOf(const repo::PackInfo& pack) { return repo::PackName(pack.type, pack.id); }
 
 struct PackPlan {
-  repo::IndexedPack pack;
+  uint32_t slot = 0;
   uint64_t used_bytes = 0;
   uint64_t unused_bytes = 0;
-  std::vector<repo::BlobEntry> used;  // blobs whose canonical copy is here
+  uint64_t used_blobs = 0;  // whose canonical copy is here
 };
 
-// Writes `packs` as the whole index, superseding `old_files` in the last file
-// written, then removes the old files.
-Status RewriteIndex(repo::Repository& repo, const std::vector<repo::IndexedPack>& packs,
-                    const std::vector<Id>& old_files, PruneReport& report) {
-  size_t files_needed = std::max<size_t>(1, (packs.size() + kPacksPerIndexFile - 1) / kPacksPerIndexFile);
-  for (size_t f = 0; f < files_needed; ++f) {
-    repo::IndexFile file;
-    size_t begin = f * kPacksPerIndexFile, end = std::min(packs.size(), begin + kPacksPerIndexFile);
-    file.packs.assign(packs.begin() + static_cast<ptrdiff_t>(begin), packs.begin() + static_cast<ptrdiff_t>(end));
-    if (f + 1 == files_needed) file.supersedes = old_files;
+// Writes the packs of `slots` as the whole index, in files of at most
+// kMaxBlobsPerIndexFile blobs (one pack per file at least), superseding
+// `old_files` in the last file written; then removes the old files.
+Status RewriteIndex(repo::Repository& repo, const std::vector<uint32_t>& slots, const std::vector<Id>& old_files,
+                    PruneReport& report) {
+  repo::IndexFile file;
+  size_t blobs = 0;
+  auto write = [&]() -> Status {
     RETURN_IF_ERROR(repo.SaveFile(repo::FileKind::kIndex, file.Serialize()));
     report.index_files_written++;
+    file.packs.clear();
+    blobs = 0;
+    return OkStatus();
+  };
+  for (uint32_t slot : slots) {
+    repo::IndexedPack pack = repo.index().PackWithBlobs(slot);
+    if (!file.packs.empty() && blobs + pack.blobs.size() > repo::kMaxBlobsPerIndexFile) RETURN_IF_ERROR(write());
+    blobs += pack.blobs.size();
+    file.packs.push_back(std::move(pack));
   }
+  file.supersedes = old_files;
+  RETURN_IF_ERROR(write());
   for (const Id& id : old_files) {
     auto st = repo.RemoveFile(repo::FileKind::kIndex, id);
     // A retained index file stays; the new index supersedes it all the same.
@@ -90,34 +119,53 @@ Status RewriteIndex(repo::Repository& repo, const std::vector<repo::IndexedPack>
   return OkStatus();
 }
 
+// Copies the used blobs of a repacked pack into the saver's new packs, read
+// in one ranged GET (the span of the pack they cover).
+Status Repack(repo::Repository& repo, const PackPlan& plan, const PositionBits& used, repo::BlobSaver& saver) {
+  repo::IndexedPack pack = repo.index().PackWithBlobs(plan.slot);
+  uint32_t first = repo.index().Pack(plan.slot).first;
+  std::vector<repo::BlobEntry> blobs;
+  for (size_t i = 0; i < pack.blobs.size(); ++i) {
+    if (used.Test(first + static_cast<uint32_t>(i))) blobs.push_back(pack.blobs[i]);
+  }
+  ASSIGN_OR_RETURN(auto opened, repo.LoadBlobRun(pack.id, blobs, repo::BlobCheck::kFull));
+  for (size_t i = 0; i < blobs.size(); ++i) {
+    if (!opened[i]) return Fail(opened[i].error());
+    RETURN_IF_ERROR(saver.Save(blobs[i].type, blobs[i].id, *opened[i]));
+  }
+  return OkStatus();
+}
+
 // Phase 1: chooses what to delete, copies the used blobs of repacked packs
 // into new packs, and names the doomed packs in a marker. Deletes nothing.
 Status Mark(repo::Repository& repo, const PruneOptions& options, int64_t now, PruneReport& report,
             PruneProgress& progress) {
-  ASSIGN_OR_RETURN(BlobSet used, LoadIndexAndUsedBlobs(repo));
+  ASSIGN_OR_RETURN(PositionBits used, LoadIndexAndUsedBlobs(repo));
   const auto& marked = repo.marked_packs();
+  const repo::Index& index = repo.index();
 
   std::vector<PackPlan> keep, remove, repack;
-  std::unordered_set<Id, IdHash> indexed;
-  repo.index().ForEachPack([&](const repo::IndexedPack& pack) {
-    indexed.insert(pack.id);
-    if (marked.contains(pack.id)) return;  // on its way out already
-    PackPlan plan{pack, 0, 0, {}};
-    for (const auto& blob : pack.blobs) {
-      bool canonical_here = used.contains(blob.id) && repo.index().Find(blob.id)->pack == pack.id;
-      if (canonical_here) {
-        plan.used_bytes += blob.length;
-        plan.used.push_back(blob);
-        report.blobs_used++;
+  const auto pack_count = static_cast<uint32_t>(index.PackCount());
+  for (uint32_t slot = 0; slot < pack_count; ++slot) {
+    repo::IndexedPack pack = index.PackWithBlobs(slot);
+    if (marked.contains(pack.id)) continue;  // on its way out already
+    uint32_t first = index.Pack(slot).first;
+    PackPlan plan{slot, 0, 0, 0};
+    for (size_t i = 0; i < pack.blobs.size(); ++i) {
+      // Used bits sit on canonical copies only: a duplicate here is unused.
+      if (used.Test(first + static_cast<uint32_t>(i))) {
+        plan.used_bytes += pack.blobs[i].length;
+        plan.used_blobs++;
       } else {
-        plan.unused_bytes += blob.length;
-        report.blobs_unused++;
+        plan.unused_bytes += pack.blobs[i].length;
       }
     }
+    report.blobs_used += plan.used_blobs;
+    report.blobs_unused += pack.blobs.size() - plan.used_blobs;
     report.packs_before++;
     report.bytes_before += pack.size;
-    (plan.used.empty() ? remove : keep).push_back(std::move(plan));
-  });
+    (plan.used_blobs == 0 ? remove : keep).push_back(plan);
+  }
 
   // Repack the most wasteful partly-used packs until what stays unused fits the budget.
   uint64_t used_total = 0, unused_total = 0;
@@ -127,11 +175,12 @@ Status Mark(repo::Repository& repo, const PruneOptions& options, int64_t now, Pr
   }
   std::sort(keep.begin(), keep.end(), [](const PackPlan& a, const PackPlan& b) { return a.unused_bytes > b.unused_bytes; });
   auto budget = static_cast<uint64_t>(static_cast<double>(used_total) * options.max_unused_percent / 100.0);
-  while (!keep.empty() && unused_total > budget && keep.front().unused_bytes > 0) {
-    unused_total -= keep.front().unused_bytes;
-    repack.push_back(std::move(keep.front()));
-    keep.erase(keep.begin());
+  size_t chosen = 0;
+  while (chosen < keep.size() && unused_total > budget && keep[chosen].unused_bytes > 0) {
+    unused_total -= keep[chosen].unused_bytes;
+    chosen++;
   }
+  repack.assign(keep.begin(), keep.begin() + static_cast<ptrdiff_t>(chosen));
 
   // Unindexed packs: left by a crashed backup, or just uploaded by a running
   // one (which indexes or abandons them within its lease).
@@ -139,7 +188,7 @@ Status Mark(repo::Repository& repo, const PruneOptions& options, int64_t now, Pr
   for (auto type : {repo::BlobType::kData, repo::BlobType::kTree}) {
     RETURN_IF_ERROR(repo.store().List(repo::PackPrefix(type), [&](const storage::ObjectInfo& info) {
       auto id = repo::IdFromName(info.name);
-      if (id && !indexed.contains(*id) && !marked.contains(*id)) unindexed.push_back(info.name);
+      if (id && !index.PackSize(*id) && !marked.contains(*id)) unindexed.push_back(info.name);
       return OkStatus();
     }));
   }
@@ -147,22 +196,19 @@ Status Mark(repo::Repository& repo, const PruneOptions& options, int64_t now, Pr
   report.packs_repacked = repack.size();
   report.packs_unindexed_deleted = unindexed.size();
   report.bytes_unused_after = unused_total;
-  for (const auto& p : repack) report.blobs_repacked += p.used.size();
+  for (const auto& p : repack) report.blobs_repacked += p.used_blobs;
   report.bytes_after = report.bytes_before;
-  for (const auto& p : remove) report.bytes_after -= p.pack.size;
-  for (const auto& p : repack) report.bytes_after -= p.pack.size - p.used_bytes;
+  for (const auto& p : remove) report.bytes_after -= index.Pack(p.slot).size;
+  for (const auto& p : repack) report.bytes_after -= index.Pack(p.slot).size - p.used_bytes;
   progress.packs_total = repack.size();
   if (options.dry_run) return OkStatus();
 
-  // New packs with the used blobs of repacked packs, indexed in a file of
+  // New packs with the used blobs of repacked packs, indexed in files of
   // their own: until the sweep, those blobs simply have two copies.
   if (!repack.empty()) {
     repo::BlobSaver saver(repo, repo::BlobSaverOptions{.upload_threads = 2, .ignore_existing = true, .write_index = true});
     for (const auto& p : repack) {
-      for (const auto& blob : p.used) {
-        ASSIGN_OR_RETURN(Bytes data, repo.LoadBlob(blob.id, repo::BlobCheck::kFull));
-        RETURN_IF_ERROR(saver.Save(blob.type, blob.id, data));
-      }
+      RETURN_IF_ERROR(Repack(repo, p, used, saver));
       progress.packs_done++;
     }
     RETURN_IF_ERROR(saver.Flush());
@@ -170,8 +216,8 @@ Status Mark(repo::Repository& repo, const PruneOptions& options, int64_t now, Pr
   }
 
   repo::PruneMarker marker{now, options.safety_window_ns, repo::HostName(), unindexed};
-  for (const auto& p : remove) marker.packs.push_back(NameOf(p.pack));
-  for (const auto& p : repack) marker.packs.push_back(NameOf(p.pack));
+  for (const auto& p : remove) marker.packs.push_back(NameOf(index.Pack(p.slot)));
+  for (const auto& p : repack) marker.packs.push_back(NameOf(index.Pack(p.slot)));
   if (marker.packs.empty()) return OkStatus();
   RETURN_IF_ERROR(repo.SaveFile(repo::FileKind::kPruneMarker, marker.Serialize()));
   report.markers_written++;
@@ -194,47 +240,54 @@ Status Sweep(repo::Repository& repo, int64_t now, PruneReport& report, PruneProg
 
   // Index and snapshots as they are now, after the window: a snapshot written
   // by a backup that began before a marker is seen here.
-  ASSIGN_OR_RETURN(BlobSet used, LoadIndexAndUsedBlobs(repo));
+  ASSIGN_OR_RETURN(PositionBits used, LoadIndexAndUsedBlobs(repo));
+  const repo::Index& index = repo.index();
   std::unordered_map<Id, std::string, IdHash> doomed;
   for (const auto& m : due) {
     for (const auto& name : m.marker.packs) doomed.emplace(*repo::IdFromName(name), name);
   }
-  // How many copies of each used blob stay whatever happens.
-  std::unordered_map<Id, uint32_t, IdHash> copies_kept;
-  repo.index().ForEachPack([&](const repo::IndexedPack& pack) {
-    if (doomed.contains(pack.id)) return;
-    for (const auto& blob : pack.blobs) {
-      if (used.contains(blob.id)) copies_kept[blob.id]++;
+  // Used blobs (by canonical position) with a copy that stays whatever happens.
+  PositionBits kept(index.RecordCount());
+  auto keep_used_blobs = [&](const repo::PackInfo& pack) {
+    for (uint32_t p = pack.first; p < pack.first + pack.count; ++p) {
+      uint32_t canonical = index.Canonical(p);
+      if (used.Test(canonical)) kept.Set(canonical);
     }
-  });
-  std::vector<repo::IndexedPack> staying;
+  };
+  const auto pack_count = static_cast<uint32_t>(index.PackCount());
+  for (uint32_t slot = 0; slot < pack_count; ++slot) {
+    repo::PackInfo pack = index.Pack(slot);
+    if (!doomed.contains(pack.id)) keep_used_blobs(pack);
+  }
+  std::vector<uint32_t> staying;
   bool index_shrinks = false;
-  repo.index().ForEachPack([&](const repo::IndexedPack& pack) {
+  for (uint32_t slot = 0; slot < pack_count; ++slot) {
+    repo::PackInfo pack = index.Pack(slot);
     auto it = doomed.find(pack.id);
     if (it == doomed.end()) {
-      staying.push_back(pack);
-      return;
+      staying.push_back(slot);
+      continue;
     }
-    bool needed = std::any_of(pack.blobs.begin(), pack.blobs.end(), [&](const repo::BlobEntry& blob) {
-      return used.contains(blob.id) && copies_kept[blob.id] == 0;
-    });
+    bool needed = false;
+    for (uint32_t p = pack.first; p < pack.first + pack.count && !needed; ++p) {
+      uint32_t canonical = index.Canonical(p);
+      needed = used.Test(canonical) && !kept.Test(canonical);
+    }
     if (!needed) {
       index_shrinks = true;
-      return;
+      continue;
     }
     doomed.erase(it);
     report.packs_kept++;
-    for (const auto& blob : pack.blobs) {
-      if (used.contains(blob.id)) copies_kept[blob.id]++;
-    }
-    staying.push_back(pack);
-  });
+    keep_used_blobs(pack);
+    staying.push_back(slot);
+  }
 
   // Crash-safe order: until the superseding index file exists the old index
   // is in force and every doomed pack still stored; after it, no index in
   // force lists a doomed pack, and the markers still name them.
   if (index_shrinks) {
-    std::vector<Id> old_files = repo.index().LoadedFiles();
+    std::vector<Id> old_files = index.LoadedFiles();
     const auto& stale = repo.superseded_index_files();
     old_files.insert(old_files.end(), stale.begin(), stale.end());
     RETURN_IF_ERROR(RewriteIndex(repo, staying, old_files, report));
@@ -277,9 +330,10 @@ Status RefreshRetention(repo::Repository& repo, PruneReport& report) {
     ASSIGN_OR_RETURN(auto ids, repo.ListFiles(kind));
     for (const Id& id : ids) names.push_back(repo::FileName(kind, id));
   }
-  repo.index().ForEachPack([&](const repo::IndexedPack& pack) {
+  for (uint32_t slot = 0; slot < repo.index().PackCount(); ++slot) {
+    repo::PackInfo pack = repo.index().Pack(slot);
     if (!repo.marked_packs().contains(pack.id)) names.push_back(NameOf(pack));
-  });
+  }
   for (const auto& name : names) {
     auto st = repo.store().RefreshRetention(name);
     if (!st && st.error().code() != Code::kNotFound && report.retention_error.empty()) {

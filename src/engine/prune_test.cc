@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <mutex>
 #include <set>
 
@@ -385,6 +386,81 @@ INSTANTIATE_TEST_SUITE_P(BlobTypes, PruneMissingIndexTest,
                          [](const ::testing::TestParamInfo<repo::BlobType>& info) {
                            return info.param == repo::BlobType::kData ? "DataPacks" : "TreePacks";
                          });
+
+
+// Prune's index rewrite cuts files at kMaxBlobsPerIndexFile blobs (a pack
+// boundary), like the backup's: before, one file took everything it kept.
+// 150,000 tiny blobs in 2 MiB packs; the newer snapshot uses the first
+// 100,000, so forgetting the older one leaves whole packs unused.
+TEST(PruneIndexTest, RewrittenIndexIsCutAtTheBlobLimit) {
+  auto store = std::make_shared<storage::MemoryStore>();
+  repo::InitOptions init = arkiv::testing::TestInitOptions();
+  init.pack_size = 2u << 20;
+  ASSERT_OK_AND_ASSIGN(auto repo, repo::Repository::Init(store, arkiv::testing::kTestPassword, init));
+  constexpr uint32_t kBlobs = 150'000, kKept = 100'000;
+  std::vector<Id> ids;
+  std::vector<Id> snapshots;
+  {
+    repo::BlobSaver saver(*repo, repo::BlobSaverOptions{});
+    for (uint32_t i = 0; i < kBlobs; ++i) {
+      Bytes data(8);
+      std::memcpy(data.data(), &i, sizeof(i));
+      ids.push_back(repo->BlobId(data));
+      ASSERT_OK(saver.Save(repo::BlobType::kData, ids.back(), data));
+    }
+    for (uint32_t count : {kBlobs, kKept}) {
+      repo::Tree tree;
+      repo::Node file;
+      file.name = "f";
+      file.size = uint64_t{count} * 8;
+      file.content.assign(ids.begin(), ids.begin() + count);
+      tree.nodes.push_back(std::move(file));
+      Bytes bytes = tree.Serialize();
+      Id tree_id = repo->BlobId(bytes);
+      ASSERT_OK(saver.Save(repo::BlobType::kTree, tree_id, bytes));
+      repo::Snapshot snap;
+      snap.time_ns = 1 + count;
+      snap.host = "h";
+      snap.paths = {"/"};
+      snap.tree = tree_id;
+      ASSERT_OK(saver.Flush());
+      ASSERT_OK_AND_ASSIGN(Id snap_id, repo->SaveFile(repo::FileKind::kSnapshot, snap.Serialize()));
+      snapshots.push_back(snap_id);
+    }
+  }
+  ASSERT_OK(repo->RemoveFile(repo::FileKind::kSnapshot, snapshots[0]));
+  PruneOptions options;
+  options.safety_window_ns = 0;
+  options.max_unused_percent = 100;  // whole unused packs only: no repacking
+  PruneProgress progress;
+  ASSERT_OK_AND_ASSIGN(auto report, RunPrune(*repo, options, progress));
+  EXPECT_GT(report.packs_swept, 0u);
+  EXPECT_GE(report.index_files_written, 2u);
+
+  ASSERT_OK_AND_ASSIGN(auto files, repo->ListFiles(repo::FileKind::kIndex));
+  size_t total = 0;
+  for (const Id& id : files) {
+    ASSERT_OK_AND_ASSIGN(Bytes plain, repo->LoadFile(repo::FileKind::kIndex, id));
+    ASSERT_OK_AND_ASSIGN(repo::IndexFile file, repo::IndexFile::Parse(plain));
+    size_t blobs = 0;
+    for (const auto& pack : file.packs) blobs += pack.blobs.size();
+    EXPECT_TRUE(blobs <= repo::kMaxBlobsPerIndexFile || file.packs.size() == 1) << blobs;
+    total += blobs;
+  }
+  EXPECT_GE(total, kKept + 1);  // the kept blobs and the kept tree (and what shares their packs)
+  EXPECT_LT(total, kBlobs);
+  auto fresh = arkiv::testing::OpenRepository(store);
+  ASSERT_NE(fresh, nullptr);
+  for (uint32_t i = 0; i < kKept; i += 4999) {
+    ASSERT_OK_AND_ASSIGN(Bytes loaded, fresh->LoadBlob(ids[i]));
+    Bytes want(8);
+    std::memcpy(want.data(), &i, sizeof(i));
+    EXPECT_EQ(loaded, want);
+  }
+  CheckProgress check_progress;
+  ASSERT_OK_AND_ASSIGN(auto checked, RunCheck(*fresh, CheckOptions{.read_data = true}, check_progress));
+  EXPECT_FALSE(checked.HasErrors());
+}
 
 }  // namespace
 }  // namespace arkiv::engine

@@ -22,6 +22,13 @@ Result<bool> BlobSaver::Save(BlobType type, const Id& id, ByteView plaintext) {
     std::lock_guard lock(seen_mutex_);
     if (!seen_.insert(id).second) return false;
   }
+  // An upload may have indexed the blob and dropped it from seen_ between the
+  // two checks above (UploadPack indexes first, then forgets).
+  if (!options_.ignore_existing && repo_.index().Has(id)) {
+    std::lock_guard lock(seen_mutex_);
+    seen_.erase(id);
+    return false;
+  }
   SealedBlob blob = SealBlob(repo_.key(), type, id, plaintext, repo_.config().compression_level);
   stats_.blobs_added++;
   stats_.bytes_added += plaintext.size();
@@ -58,12 +65,31 @@ void BlobSaver::UploadPack(Bytes pack, BlobType type, std::vector<BlobEntry> ent
   }
   IndexedPack indexed{id, pack.size(), std::move(entries)};
   repo_.index().AddPack(indexed);
+  // Indexed blobs are found by the index from now on: seen_ keeps only the
+  // blobs of packs not yet uploaded, not every blob of the run (10M ids of
+  // an initial backup would cost more than the index itself). With
+  // ignore_existing the index already has them, so seen_ must remember.
+  if (!options_.ignore_existing) {
+    std::lock_guard lock(seen_mutex_);
+    for (const auto& blob : indexed.blobs) seen_.erase(blob.id);
+  }
   stats_.packs_uploaded++;
   std::vector<IndexedPack> batch;
   {
     std::lock_guard lock(index_mutex_);
+    size_t blobs = indexed.blobs.size();
+    // A pack that would take the file past the blob limit starts the next file.
+    if (options_.write_index && !unindexed_.empty() && unindexed_blobs_ + blobs > kMaxBlobsPerIndexFile) {
+      batch.swap(unindexed_);
+      unindexed_blobs_ = 0;
+    }
     unindexed_.push_back(std::move(indexed));
-    if (options_.write_index && unindexed_.size() >= kPacksPerIndexFile) batch.swap(unindexed_);
+    unindexed_blobs_ += blobs;
+    if (options_.write_index && batch.empty() &&
+        (unindexed_.size() >= kPacksPerIndexFile || unindexed_blobs_ >= kMaxBlobsPerIndexFile)) {
+      batch.swap(unindexed_);
+      unindexed_blobs_ = 0;
+    }
   }
   if (!batch.empty()) {
     if (auto st = WriteIndexFile(std::move(batch)); !st) RecordError(st.error());
@@ -95,6 +121,7 @@ Status BlobSaver::Flush() {
   {
     std::lock_guard lock(index_mutex_);
     batch.swap(unindexed_);
+    unindexed_blobs_ = 0;
   }
   if (!batch.empty()) RETURN_IF_ERROR(WriteIndexFile(std::move(batch)));
   return OkStatus();
@@ -102,6 +129,7 @@ Status BlobSaver::Flush() {
 
 std::vector<IndexedPack> BlobSaver::TakeUploadedPacks() {
   std::lock_guard lock(index_mutex_);
+  unindexed_blobs_ = 0;
   return std::exchange(unindexed_, {});
 }
 

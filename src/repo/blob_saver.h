@@ -3,8 +3,8 @@
 // Save() seals (compresses, encrypts) the blob on the caller's thread, so
 // N workers give N cores of crypto, then appends it to the open pack of its
 // type. A full pack is handed to the upload threads; after each upload the
-// pack joins the in-memory index, and every kPacksPerIndexFile packs an
-// index file is written, so that a backup killed midway leaves its uploaded
+// pack joins the in-memory index, and every kPacksPerIndexFile packs (or
+// kMaxBlobsPerIndexFile blobs, whichever comes first) an index file is written, so that a backup killed midway leaves its uploaded
 // packs indexed and the next run reuses them.
 //
 // Write order (docs/design.md): pack → index file → (caller) snapshot.
@@ -70,13 +70,14 @@ class BlobSaver {
   BlobSaverStats stats_;
 
   std::mutex seen_mutex_;
-  std::unordered_set<Id, IdHash> seen_;  // saved by this saver, maybe not yet indexed
+  std::unordered_set<Id, IdHash> seen_;  // saved by this saver, not yet indexed (all, with ignore_existing)
 
   std::mutex pack_mutex_[2];
   std::unique_ptr<PackWriter> open_pack_[2];
 
   std::mutex index_mutex_;
   std::vector<IndexedPack> unindexed_;
+  size_t unindexed_blobs_ = 0;
 
   std::mutex error_mutex_;
   std::optional<Error> error_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <map>
 #include <thread>
 
@@ -106,6 +107,50 @@ TEST_F(BlobSaverTest, ManyBlobsAcrossPacksAreIndexedAndLoadable) {
     EXPECT_EQ(loaded, data);
   }
   for (const auto& [id, n] : BlobsInStoredPacks()) EXPECT_EQ(n, 1) << id.Hex();
+}
+
+// Small blobs fill few packs with many blobs: index files are cut at
+// kMaxBlobsPerIndexFile blobs before kPacksPerIndexFile packs, so no sealed
+// index file grows without bound; every blob is indexed exactly once.
+TEST_F(BlobSaverTest, IndexFilesAreCutAtTheBlobLimit) {
+  store_ = std::make_shared<storage::MemoryStore>();
+  InitOptions options = TestInitOptions();
+  options.pack_size = 2u << 20;  // ~25,000 tiny blobs a pack
+  ASSERT_OK_AND_ASSIGN(repo_, Repository::Init(store_, kTestPassword, options));
+  constexpr uint32_t kBlobs = 150'000;
+  std::vector<std::pair<Id, Bytes>> saved;
+  {
+    BlobSaver saver(*repo_, BlobSaverOptions{});
+    for (uint32_t i = 0; i < kBlobs; ++i) {
+      Bytes data(8);
+      std::memcpy(data.data(), &i, sizeof(i));
+      Id id = repo_->BlobId(data);
+      ASSERT_OK_AND_ASSIGN(bool added, saver.Save(BlobType::kData, id, data));
+      ASSERT_TRUE(added);
+      if (i % 997 == 0) saved.emplace_back(id, std::move(data));
+    }
+    ASSERT_OK(saver.Flush());
+    EXPECT_LT(saver.stats().packs_uploaded, 2 * BlobSaver::kPacksPerIndexFile);  // the blob limit cuts, not the pack count
+  }
+  ASSERT_OK_AND_ASSIGN(auto files, repo_->ListFiles(FileKind::kIndex));
+  EXPECT_GE(files.size(), kBlobs / kMaxBlobsPerIndexFile + 1);
+  size_t total = 0;
+  for (const Id& id : files) {
+    ASSERT_OK_AND_ASSIGN(Bytes plain, repo_->LoadFile(FileKind::kIndex, id));
+    ASSERT_OK_AND_ASSIGN(IndexFile file, IndexFile::Parse(plain));
+    size_t blobs = 0;
+    for (const auto& pack : file.packs) blobs += pack.blobs.size();
+    EXPECT_TRUE(blobs <= kMaxBlobsPerIndexFile || file.packs.size() == 1) << blobs << " blobs in " << file.packs.size();
+    total += blobs;
+  }
+  EXPECT_EQ(total, kBlobs);
+  auto fresh = Reopen();
+  ASSERT_NE(fresh, nullptr);
+  EXPECT_EQ(fresh->index().BlobCount(), kBlobs);
+  for (const auto& [id, data] : saved) {
+    ASSERT_OK_AND_ASSIGN(Bytes loaded, fresh->LoadBlob(id));
+    EXPECT_EQ(loaded, data);
+  }
 }
 
 TEST_F(BlobSaverTest, DuplicatesAreStoredOnce) {

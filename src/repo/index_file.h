@@ -15,6 +15,10 @@
 
 namespace arkiv::repo {
 
+// Writers cut index files at this many blobs (at a pack boundary; a pack with
+// more blobs gets a file of its own), so no file grows without bound.
+inline constexpr size_t kMaxBlobsPerIndexFile = 65536;
+
 struct IndexedPack {
   Id id;
   uint64_t size = 0;  // whole pack, header included

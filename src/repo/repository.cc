@@ -151,58 +151,86 @@ Status Repository::LoadIndex(std::vector<std::pair<Id, Error>>* damaged, MarkedP
   // go only after its window, which the lease of the caller covers (§13).
   ASSIGN_OR_RETURN(auto markers, LoadPruneMarkers(*this));
   marked_packs_ = MarkedPackIds(markers);
-  index_.Clear();
-  std::vector<std::pair<Id, IndexFile>> files;
-  std::set<Id> superseded;
   size_t damaged_before = damaged == nullptr ? 0 : damaged->size();
+  // Reads one index file; nullopt when it is damaged and `damaged` takes it.
+  int vanished_attempts = 0;
+  auto read = [&](const Id& id) -> Result<std::optional<IndexFile>> {
+    auto plain = LoadFile(FileKind::kIndex, id);
+    Result<IndexFile> file = plain ? WithContext(IndexFile::Parse(*plain), fmt::format("{}: {}", store_->Location(),
+                                                                                        FileName(FileKind::kIndex, id)))
+                                   : Fail(plain.error());
+    if (file) return std::optional<IndexFile>(std::move(*file));
+    bool may_retry = file.error().code() == Code::kNotFound && vanished_attempts < 2;
+    if (may_retry || damaged == nullptr || file.error().code() == Code::kUnavailable) {
+      return Fail(file.error());
+    }
+    damaged->emplace_back(id, file.error());
+    return std::optional<IndexFile>();
+  };
+  // Files are read and indexed one at a time (all of them parsed at once
+  // would take several times the memory of the compact index). Index files
+  // are immutable, so what supersedes what, once read, stays known; a file
+  // found superseded after it was indexed (a prune stopped between writing
+  // the new index and deleting the old) makes another pass that skips it.
+  std::set<Id> superseded;
   // A prune sweep beside us removes superseded index files only after the
   // file that supersedes them is stored (§13): one listed here and gone when
   // read was superseded, and listing again shows what replaced it.
-  for (int attempt = 1;; ++attempt) {
-    ASSIGN_OR_RETURN(auto ids, ListFiles(FileKind::kIndex));
-    files.clear();
-    superseded.clear();
+  for (;;) {
+    index_.Clear();
+    superseded_files_.clear();
     if (damaged != nullptr) damaged->erase(damaged->begin() + static_cast<ptrdiff_t>(damaged_before), damaged->end());
-    bool vanished = false;
+    ASSIGN_OR_RETURN(auto ids, ListFiles(FileKind::kIndex));
+    std::vector<Id> loaded, with_marked;
+    bool again = false;
     for (const Id& id : ids) {
-      auto plain = LoadFile(FileKind::kIndex, id);
-      if (!plain && plain.error().code() == Code::kNotFound && attempt < 3) {
-        vanished = true;
+      if (superseded.contains(id)) continue;
+      auto file = read(id);
+      if (!file && file.error().code() == Code::kNotFound && vanished_attempts < 2) {
+        vanished_attempts++;
+        again = true;
         break;
       }
-      Result<IndexFile> file = plain ? WithContext(IndexFile::Parse(*plain), fmt::format("{}: {}", store_->Location(),
-                                                                                          FileName(FileKind::kIndex, id)))
-                                     : Fail(plain.error());
-      if (!file) {
-        if (damaged == nullptr || file.error().code() == Code::kUnavailable) return Fail(file.error());
-        damaged->emplace_back(id, file.error());
-        continue;
+      if (!file) return Fail(file.error());
+      if (!file->has_value()) continue;
+      bool has_marked = false;
+      for (const auto& pack : (*file)->packs) {
+        if (marked_packs_.contains(pack.id)) {
+          has_marked = true;
+        } else {
+          index_.AddPack(pack);
+        }
       }
-      superseded.insert(file->supersedes.begin(), file->supersedes.end());
-      files.emplace_back(id, std::move(*file));
-    }
-    if (!vanished) break;
-  }
-  std::vector<const IndexedPack*> marked_later;
-  superseded_files_.clear();
-  for (const auto& [id, file] : files) {
-    if (superseded.contains(id)) {
-      superseded_files_.push_back(id);
-      continue;
-    }
-    for (const auto& pack : file.packs) {
-      if (marked_packs_.contains(pack.id)) {
-        marked_later.push_back(&pack);
-      } else {
-        index_.AddPack(pack);
+      for (const Id& old : (*file)->supersedes) {
+        if (superseded.insert(old).second && std::find(loaded.begin(), loaded.end(), old) != loaded.end()) again = true;
       }
+      loaded.push_back(id);
+      if (has_marked) with_marked.push_back(id);
     }
-    index_.AddLoadedFile(id);
+    if (again) continue;
+    // Marked packs last, read again so that no parsed file is held meanwhile.
+    if (marked == MarkedPacks::kLast) {
+      for (const Id& id : with_marked) {
+        auto file = read(id);
+        if (!file && file.error().code() == Code::kNotFound && vanished_attempts < 2) {
+          vanished_attempts++;
+          again = true;
+          break;
+        }
+        if (!file) return Fail(file.error());
+        if (!file->has_value()) continue;
+        for (const auto& pack : (*file)->packs) {
+          if (marked_packs_.contains(pack.id)) index_.AddPack(pack);
+        }
+      }
+      if (again) continue;
+    }
+    for (const Id& id : ids) {
+      if (superseded.contains(id)) superseded_files_.push_back(id);
+    }
+    for (const Id& id : loaded) index_.AddLoadedFile(id);
+    return OkStatus();
   }
-  if (marked == MarkedPacks::kLast) {
-    for (const IndexedPack* pack : marked_later) index_.AddPack(*pack);
-  }
-  return OkStatus();
 }
 
 Result<Bytes> Repository::LoadBlob(const Id& id, BlobCheck check) const {
