@@ -31,11 +31,16 @@ Result<BlobSet> LoadIndexAndUsedBlobs(repo::Repository& repo) {
   RETURN_IF_ERROR(repo.LoadIndex());  // marked packs last: used blobs resolve to copies that stay
   for (const auto& record : snapshots) {
     if (!used.insert(record.snapshot.tree).second) continue;
-    auto walked = WalkTree(repo, record.snapshot.tree, "", [&](const std::string&, const repo::Node& node) {
-      for (const Id& id : node.content) used.insert(id);
-      if (node.type != repo::NodeType::kDirectory) return false;
-      return used.insert(node.subtree).second;  // a tree seen before was walked before
-    });
+    auto walked = WalkTree(
+        repo, record.snapshot.tree, "",
+        [&](const std::string&, const repo::Node& node) {
+          for (const Id& id : node.content) used.insert(id);
+          if (node.type != repo::NodeType::kDirectory) return false;
+          return used.insert(node.subtree).second;  // a tree seen before was walked before
+        },
+        nullptr,
+        // The pages of a large directory are used as much as its page list.
+        [&](const std::string&, const std::vector<Id>& pages) { used.insert(pages.begin(), pages.end()); });
     // A tree in no index (or in a missing pack) is a used blob we cannot
     // find: the same data loss as a missing data blob, not a lookup miss.
     if (!walked && walked.error().code() == Code::kNotFound) {

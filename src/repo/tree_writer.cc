@@ -1,0 +1,44 @@
+#include "repo/tree_writer.h"
+
+#include <fmt/format.h>
+
+namespace arkiv::repo {
+
+TreeWriter::TreeWriter(SaveFn save, const TreeLimits& limits) : save_(std::move(save)), limits_(limits) {}
+
+Status TreeWriter::Add(Node node) {
+  if (nodes_added_ > 0 && !(last_name_ < node.name)) {
+    return Fail(Code::kInvalidArgument, fmt::format("tree node {:?} added after {:?}", node.name, last_name_));
+  }
+  size_t size = EstimatedJsonSize(node);
+  // A page holds at least one node, however large.
+  bool full = page_.nodes.size() >= limits_.page_nodes ||
+              (!page_.nodes.empty() && page_bytes_ + size > limits_.page_bytes);
+  if (full) RETURN_IF_ERROR(FlushPage());
+  last_name_ = node.name;
+  page_.nodes.push_back(std::move(node));
+  page_bytes_ += size;
+  nodes_added_++;
+  return OkStatus();
+}
+
+Status TreeWriter::FlushPage() {
+  if (pages_.size() >= limits_.max_pages) {
+    return Fail(Code::kFailedPrecondition,
+                fmt::format("directory has more than {} pages of {} entries; arkiv stores at most that many",
+                            limits_.max_pages, limits_.page_nodes));
+  }
+  ASSIGN_OR_RETURN(Id id, save_(page_.Serialize()));
+  pages_.push_back(id);
+  page_.nodes.clear();
+  page_bytes_ = 0;
+  return OkStatus();
+}
+
+Result<Id> TreeWriter::Finish() {
+  if (pages_.empty()) return save_(page_.Serialize());
+  if (!page_.nodes.empty()) RETURN_IF_ERROR(FlushPage());
+  return save_(PageList{pages_}.Serialize());
+}
+
+}  // namespace arkiv::repo
