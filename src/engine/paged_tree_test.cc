@@ -34,7 +34,7 @@ constexpr int64_t kOld = 1'600'000'000'000'000'000;
 
 std::string Name(int i) {
   char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "f%06d", i);
+  (void)std::snprintf(buffer, sizeof buffer, "f%06d", i);
   return buffer;
 }
 

@@ -33,7 +33,7 @@ Node FileNode(std::string name, size_t chunks = 1) {
 
 std::string Name(int i) {
   char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "f%06d", i);
+  (void)std::snprintf(buffer, sizeof buffer, "f%06d", i);
   return buffer;
 }
 

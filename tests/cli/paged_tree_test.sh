@@ -70,12 +70,18 @@ expect_rc 0 "check after prune: every page kept"
 arkiv restore latest --target "$WORK/r2" -q
 assert_same_tree "$src" "$WORK/r2/big" "restore after prune"
 
-# A pack with pages gone: check names the directory, restore exits 3.
-python3 - "$ARKIV_REPOSITORY" <<'PY'
-import os, sys
-packs = sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(sys.argv[1], "tree")) for f in fs)
-os.remove(packs[0])
-PY
+# The pack of page 10 gone (unchanged since the first backup, so not in the
+# pack of the root tree): check names the directory, restore names it.
+root=$(arkiv cat snapshot latest | json_eval /dev/stdin 'j["tree"]')
+big=$(arkiv cat tree "$root" | json_eval /dev/stdin 'j["nodes"][0]["subtree"]')
+page=$(arkiv cat tree "$big" | json_eval /dev/stdin 'j["pages"][10]')
+for index in $(repo_files index); do
+  arkiv cat index "${index##*/}" >"$WORK/index.json"
+  pack=$(json_eval "$WORK/index.json" "next((p['id'] for p in j['packs'] if any(b['id'] == '$page' for b in p['blobs'])), '')")
+  [[ -n $pack ]] && break
+done
+assert_true "the pack of page 10 is indexed" test -n "$pack"
+rm "$ARKIV_REPOSITORY/tree/${pack:0:2}/$pack"
 run arkiv check
 expect_rc 1 "check with a page missing"
 cat "$OUT" "$ERR" >"$WORK/check.txt"
