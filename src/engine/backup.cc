@@ -1,6 +1,5 @@
 #include "engine/backup.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -21,6 +20,7 @@
 #include "core/log.h"
 #include "core/posix_error.h"
 #include "core/thread_pool.h"
+#include "engine/directory_names.h"
 #include "engine/file_metadata.h"
 #include "engine/prune_lease.h"
 #include "engine/source_scanner.h"
@@ -296,17 +296,9 @@ bool Backup::Reusable(const Node& now, const Node* before) const {
 Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat& dir_stat, const std::string& name,
                                      const std::optional<Id>& parent_id) {
   Node dir_node = NodeFromStat(name, dir_stat);
-  DIR* dir = ::opendir(path.c_str());
-  if (dir == nullptr) return FailErrno(errno, "open directory " + path);
   // The names alone are held for the whole directory (sorted, they give the
   // tree's order); nodes only up to a page and the reader window below.
-  std::vector<std::string> names;
-  while (dirent* e = ::readdir(dir)) {
-    std::string_view n = e->d_name;
-    if (n != "." && n != "..") names.emplace_back(n);
-  }
-  ::closedir(dir);
-  std::sort(names.begin(), names.end());
+  ASSIGN_OR_RETURN(DirectoryNames names, DirectoryNames::Read(path));
 
   ParentDirectory parent(repo_, parent_id);
   // Whether every node so far equals the parent's: then the directory's
@@ -344,7 +336,8 @@ Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat&
     return drain(window);
   };
 
-  for (const auto& entry : names) {
+  for (size_t i = 0; i < names.size(); ++i) {
+    std::string entry(names[i]);
     std::string child = path == "/" ? "/" + entry : path + "/" + entry;
     if (options_.excludes.Matches(child, entry)) continue;
     struct stat st{};
