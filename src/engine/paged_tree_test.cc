@@ -211,6 +211,33 @@ TEST_F(PagedTreeTest, ParentBackupReusesUnchangedFilesAcrossPages) {
   EXPECT_EQ(third.snapshot.summary.files_unchanged, s.files_new + s.files_changed + s.files_unchanged);
 }
 
+TEST_F(PagedTreeTest, ParentOfBeforePagesIsReusedWhenTheDirectoryBecomesPaged) {
+  // As an arkiv before pages wrote it: the directory in one plain tree.
+  BackupOptions plain = Options();
+  plain.tree_limits.page_nodes = 1'000'000;
+  plain.tree_limits.page_bytes = size_t{100} << 20;
+  auto first = arkiv::testing::Backup(store_, plain);
+  ASSERT_TRUE(first.has_value()) << first.error().ToString();
+  EXPECT_TRUE(PagesOf(BigTree(*first)).empty());
+
+  // Unchanged, it keeps its tree (no new tree blob, same snapshot tree).
+  BackupResult same = Backup();
+  EXPECT_EQ(same.snapshot.tree, first->snapshot.tree);
+  EXPECT_EQ(same.snapshot.summary.bytes_processed, 0u);
+
+  // Changed, it is written as pages; the plain parent's files are reused.
+  Change();
+  BackupResult paged = Backup();
+  EXPECT_EQ(PagesOf(BigTree(paged)).size(), (kEntries + kPageNodes - 1) / kPageNodes);
+  EXPECT_EQ(paged.snapshot.summary.files_unchanged, first->snapshot.summary.files_new - 4);
+  EXPECT_EQ(paged.snapshot.summary.files_changed, 3u);
+  auto repo = arkiv::testing::OpenRepository(store_);
+  auto changes = DiffTrees(*repo, first->snapshot.tree, paged.snapshot.tree);
+  ASSERT_TRUE(changes.has_value()) << changes.error().ToString();
+  EXPECT_EQ(changes->size(), 5u);  // plain against paged: only the five real changes
+  ExpectRestoresExactly(paged);
+}
+
 TEST_F(PagedTreeTest, PruneAndCheckCountEveryPage) {
   BackupResult first = Backup();
   Change();
