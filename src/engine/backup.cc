@@ -104,6 +104,16 @@ class ParentDirectory {
     return &current_;
   }
 
+  // Where the node Find returned last is stored: its page (or plain tree)
+  // and index there, when that blob is in the index. A new page made of the
+  // same nodes reuses its id (repo/tree_writer.h).
+  std::optional<repo::TreeWriter::Origin> OriginOfFound(const repo::Repository& repo) const {
+    auto position = reader_->position();
+    const Id& blob = reader_->paged() ? reader_->pages()[position.page] : reader_->id();
+    if (!repo.index().Has(blob)) return std::nullopt;
+    return repo::TreeWriter::Origin{blob, position.index, position.count};
+  }
+
   // True when every node of the parent was found, none skipped or left.
   bool AllFound() {
     while (has_current_ && consumed_) Advance();
@@ -312,6 +322,7 @@ Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat&
   struct Slot {
     std::optional<Node> node;
     std::future<FileOutcome> pending;
+    std::optional<repo::TreeWriter::Origin> origin;  // equal to the parent's node there
   };
   const size_t window = std::max<size_t>(256, 8 * workers_);
   std::deque<Slot> slots;
@@ -320,7 +331,7 @@ Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat&
       Slot slot = std::move(slots.front());
       slots.pop_front();
       if (slot.node) {
-        RETURN_IF_ERROR(writer.Add(std::move(*slot.node)));
+        RETURN_IF_ERROR(writer.Add(std::move(*slot.node), slot.origin));
         continue;
       }
       FileOutcome outcome = slot.pending.get();
@@ -331,8 +342,13 @@ Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat&
   // A node known now; it keeps the tree equal to the parent's if it equals
   // the parent's node of the same name.
   auto ready = [&](Node node, const Node* old) -> Status {
-    if (old == nullptr || !(node == *old)) same_as_parent = false;
-    slots.push_back(Slot{std::move(node), {}});
+    std::optional<repo::TreeWriter::Origin> origin;
+    if (old != nullptr && node == *old) {
+      origin = parent.OriginOfFound(repo_);
+    } else {
+      same_as_parent = false;
+    }
+    slots.push_back(Slot{std::move(node), {}, origin});
     return drain(window);
   };
 
@@ -381,10 +397,11 @@ Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat&
         same_as_parent = false;
         std::optional<Node> before;
         if (old_file) before = *old_file;  // the parent's page moves on meanwhile
-        slots.push_back(Slot{std::nullopt, readers_.Async([this, child, node = std::move(node),
-                                                           before = std::move(before)]() mutable {
+        slots.push_back(Slot{std::nullopt,
+                             readers_.Async([this, child, node = std::move(node), before = std::move(before)]() mutable {
                                return BackupFile(child, std::move(node), before ? &*before : nullptr);
-                             })});
+                             }),
+                             std::nullopt});
         RETURN_IF_ERROR(drain(window));
         break;
       }

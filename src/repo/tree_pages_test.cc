@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/status_test_util.h"
 #include "crypto/random.h"
 #include "repo/blob_saver.h"
 #include "repo/repo_test_util.h"
@@ -106,6 +107,45 @@ TEST_F(TreePagesTest, LargeDirectoryRoundTripsThroughPages) {
   std::vector<Id> again;
   EXPECT_EQ(Write(nodes, TreeLimits{.page_nodes = 64}, &again), *id);
   EXPECT_EQ(again, pages);
+}
+
+TEST_F(TreePagesTest, PagesOfKnownOriginAreNotWrittenAgain) {
+  std::vector<Node> nodes;
+  for (int i = 0; i < 200; ++i) nodes.push_back(FileNode(Name(i)));
+  std::vector<Id> pages;
+  ASSERT_OK_AND_ASSIGN(Id id, Write(nodes, TreeLimits{.page_nodes = 64}, &pages));
+  ASSERT_EQ(pages.size(), 4u);
+  // Again, every node but #100 (page 1) from its earlier page: pages 0, 2
+  // and 3 reuse their ids unserialized; page 1 and the list are written.
+  std::vector<size_t> saved_sizes;
+  TreeWriter writer(
+      [&](const Bytes& b) {
+        saved_sizes.push_back(b.size());
+        return Store(b);
+      },
+      TreeLimits{.page_nodes = 64});
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    std::optional<TreeWriter::Origin> origin;
+    if (i != 100) origin = TreeWriter::Origin{pages[i / 64], i % 64, i / 64 == 3 ? 8u : 64u};
+    ASSERT_OK(writer.Add(nodes[i], origin));
+  }
+  ASSERT_OK_AND_ASSIGN(Id again, writer.Finish());
+  EXPECT_EQ(again, id);
+  EXPECT_EQ(writer.pages(), pages);
+  EXPECT_EQ(saved_sizes.size(), 2u);
+  // An origin whose count differs from the page's is not trusted: written.
+  size_t saves = 0;
+  TreeWriter shifted(
+      [&](const Bytes& b) {
+        saves++;
+        return Store(b);
+      },
+      TreeLimits{.page_nodes = 64});
+  for (size_t i = 0; i < 64; ++i) ASSERT_OK(shifted.Add(nodes[i], TreeWriter::Origin{pages[0], i, 65}));
+  ASSERT_OK(shifted.Add(nodes[64]));
+  ASSERT_TRUE(shifted.Finish().has_value());
+  EXPECT_EQ(saves, 3u);  // both pages and the list
+  EXPECT_EQ(shifted.pages()[0], pages[0]);  // same nodes, same bytes
 }
 
 TEST_F(TreePagesTest, PagesAreCutByJsonSizeToo) {

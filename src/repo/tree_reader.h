@@ -30,6 +30,15 @@ class TreeReader {
   // Moves the next node into `out`; false at the end.
   Result<bool> Next(Node& out);
 
+  // Where the node the last Next returned was: its page (an index into
+  // pages(); 0 for a plain tree), its index in that page, the page's size.
+  struct Position {
+    size_t page = 0;
+    size_t index = 0;
+    size_t count = 0;
+  };
+  Position position() const { return {paged() ? next_page_ - 1 : 0, next_node_ - 1, nodes_.size()}; }
+
   const Id& id() const { return id_; }
   // The page blobs (empty for a plain tree): blobs the directory uses
   // besides its own, for prune and check.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,9 +23,19 @@ class TreeWriter {
 
   TreeWriter(SaveFn save, const TreeLimits& limits = {});
 
+  // A node equal to node `index` of the `count` nodes of a stored tree blob
+  // `page` (a page, or a plain tree): a page made of exactly those nodes, in
+  // order, has its bytes, so its id is reused without serializing and
+  // storing it again. The caller checks that `page` is in the index.
+  struct Origin {
+    Id page;
+    size_t index = 0;
+    size_t count = 0;
+  };
+
   // `node.name` must sort after every name added before (kInvalidArgument
   // otherwise): the caller lists the directory in name order.
-  Status Add(Node node);
+  Status Add(Node node, const std::optional<Origin>& origin = std::nullopt);
   // Stores what is left and returns the directory's tree id. Once only.
   Result<Id> Finish();
 
@@ -34,10 +45,15 @@ class TreeWriter {
 
  private:
   Status FlushPage();
+  // Stores page_ (or reuses its origin's id).
+  Result<Id> SavePage();
 
   SaveFn save_;
   TreeLimits limits_;
   Tree page_;
+  // Set while every node of page_ came, in order, from the start of one
+  // earlier page.
+  std::optional<Origin> origin_;
   size_t page_bytes_ = 0;
   std::vector<Id> pages_;
   std::string last_name_;
