@@ -1,6 +1,5 @@
 #include "engine/backup.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -8,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <future>
 #include <map>
@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "core/posix_error.h"
 #include "core/thread_pool.h"
+#include "engine/directory_names.h"
 #include "engine/file_metadata.h"
 #include "engine/prune_lease.h"
 #include "engine/source_scanner.h"
@@ -27,6 +28,8 @@
 #include "repo/blob_saver.h"
 #include "repo/prune_marker.h"
 #include "repo/system_info.h"
+#include "repo/tree_reader.h"
+#include "repo/tree_writer.h"
 
 namespace arkiv::engine {
 
@@ -72,6 +75,75 @@ struct FileOutcome {
   enum Kind { kNew, kChanged, kUnchanged } kind = kNew;
 };
 
+// One directory of the parent snapshot, streamed beside the new listing:
+// both are in name order, so the parent's node of each new name is found by
+// reading forward, a page at a time. A damaged parent only costs re-reading
+// (logged, never fails the backup).
+class ParentDirectory {
+ public:
+  ParentDirectory(const repo::Repository& repo, const std::optional<Id>& id) {
+    if (!id) return;
+    auto reader = repo::TreeReader::Open(repo, *id);
+    if (!reader) {
+      Damaged(reader.error());
+      return;
+    }
+    reader_.emplace(std::move(*reader));
+    Advance();
+  }
+
+  // The parent's node named `name`, or nullptr. Names are asked in
+  // increasing order; the node stays valid until the next call.
+  const Node* Find(const std::string& name) {
+    while (has_current_ && (consumed_ || current_.name < name)) {
+      if (!consumed_) skipped_ = true;
+      Advance();
+    }
+    if (!has_current_ || current_.name != name) return nullptr;
+    consumed_ = true;
+    return &current_;
+  }
+
+  // Where the node Find returned last is stored: its page (or plain tree)
+  // and index there, when that blob is in the index. A new page made of the
+  // same nodes reuses its id (repo/tree_writer.h).
+  std::optional<repo::TreeWriter::Origin> OriginOfFound(const repo::Repository& repo) const {
+    auto position = reader_->position();
+    const Id& blob = reader_->paged() ? reader_->pages()[position.page] : reader_->id();
+    if (!repo.index().Has(blob)) return std::nullopt;
+    return repo::TreeWriter::Origin{blob, position.index, position.count};
+  }
+
+  // True when every node of the parent was found, none skipped or left.
+  bool AllFound() {
+    while (has_current_ && consumed_) Advance();
+    return reader_ && !damaged_ && !skipped_ && !has_current_;
+  }
+
+ private:
+  void Advance() {
+    consumed_ = false;
+    auto more = reader_->Next(current_);
+    if (!more) {
+      Damaged(more.error());
+      has_current_ = false;
+      return;
+    }
+    has_current_ = *more;
+  }
+  void Damaged(const Error& error) {
+    damaged_ = true;
+    LogInfo("parent tree unreadable, files below it will be read: {}", error.message());
+  }
+
+  std::optional<repo::TreeReader> reader_;
+  Node current_;
+  bool has_current_ = false;
+  bool consumed_ = false;
+  bool skipped_ = false;
+  bool damaged_ = false;
+};
+
 class Backup {
  public:
   Backup(repo::Repository& repo, const BackupOptions& options, BackupProgress& progress, BackupObserver* observer)
@@ -83,15 +155,17 @@ class Backup {
         saver_(repo, repo::BlobSaverOptions{.upload_threads = std::max<size_t>(1, options.upload_threads)}),
         workers_(options.workers ? options.workers : DefaultParallelism()),
         readers_(workers_, 2 * workers_),
-        sealers_(workers_, 2 * workers_) {}
+        sealers_(workers_, 2 * workers_),
+        tree_limits_(options.tree_limits) {}
 
   Result<BackupResult> Run();
 
  private:
-  Result<std::optional<Tree>> LoadParentTree(const std::optional<Id>& id);
-  // `parent`/`parent_id`: this directory's tree in the parent snapshot, if any.
+  // `parent_id`: this directory's tree in the parent snapshot, if any.
   Result<Node> BackupDirectory(const std::string& path, const struct stat& st, const std::string& name,
-                               const Tree* parent, const std::optional<Id>& parent_id);
+                               const std::optional<Id>& parent_id);
+  // Stores one tree blob (a plain tree, a page or a page list).
+  Result<Id> SaveTreeBlob(const Bytes& bytes);
   bool Reusable(const Node& now, const Node* before) const;
   // Adds a finished file to the counters; returns its node.
   Node Count(FileOutcome outcome);
@@ -124,6 +198,7 @@ class Backup {
   uint64_t blobs_recopied_ = 0;  // by the lease renewal
   std::atomic<uint64_t> bytes_read_{0};
   dev_t root_device_ = 0;
+  repo::TreeLimits tree_limits_;
 };
 
 void Backup::Warn(const std::string& path, const Error& error) {
@@ -135,22 +210,18 @@ void Backup::Warn(const std::string& path, const Error& error) {
   if (observer_) observer_->OnWarning(path, error);
 }
 
-Result<Id> Backup::SaveTree(const Tree& tree) {
-  Bytes bytes = tree.Serialize();
+Result<Id> Backup::SaveTreeBlob(const Bytes& bytes) {
   Id id = repo_.BlobId(bytes);
   RETURN_IF_ERROR(saver_.Save(repo::BlobType::kTree, id, bytes));
   return id;
 }
 
-Result<std::optional<Tree>> Backup::LoadParentTree(const std::optional<Id>& id) {
-  if (!id) return std::optional<Tree>();
-  auto tree = repo_.LoadTree(*id);
-  if (!tree) {
-    // A damaged parent only costs re-reading: never fail the backup for it.
-    LogInfo("parent tree {} unreadable, files below it will be read: {}", id->Short(), tree.error().message());
-    return std::optional<Tree>();
-  }
-  return std::optional<Tree>(std::move(*tree));
+Result<Id> Backup::SaveTree(const Tree& tree) {
+  repo::TreeWriter writer([this](const Bytes& bytes) { return SaveTreeBlob(bytes); }, tree_limits_);
+  std::vector<Node> nodes = tree.nodes;
+  std::sort(nodes.begin(), nodes.end(), [](const Node& a, const Node& b) { return a.name < b.name; });
+  for (auto& node : nodes) RETURN_IF_ERROR(writer.Add(std::move(node)));
+  return writer.Finish();
 }
 
 Status Backup::ReadFileContent(const std::string& path, Node& node) {
@@ -233,30 +304,56 @@ bool Backup::Reusable(const Node& now, const Node* before) const {
 }
 
 Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat& dir_stat, const std::string& name,
-                                     const Tree* parent, const std::optional<Id>& parent_id) {
+                                     const std::optional<Id>& parent_id) {
   Node dir_node = NodeFromStat(name, dir_stat);
-  DIR* dir = ::opendir(path.c_str());
-  if (dir == nullptr) return FailErrno(errno, "open directory " + path);
-  std::vector<std::string> names;
-  while (dirent* e = ::readdir(dir)) {
-    std::string_view n = e->d_name;
-    if (n != "." && n != "..") names.emplace_back(n);
-  }
-  ::closedir(dir);
-  std::sort(names.begin(), names.end());
+  // The names alone are held for the whole directory (sorted, they give the
+  // tree's order); nodes only up to a page and the reader window below.
+  ASSIGN_OR_RETURN(DirectoryNames names, DirectoryNames::Read(path));
 
-  std::map<std::string_view, const Node*> before;
-  if (parent) {
-    for (const auto& n : parent->nodes) before.emplace(n.name, &n);
-  }
-  auto previous = [&](const std::string& n) -> const Node* {
-    auto it = before.find(n);
-    return it == before.end() ? nullptr : it->second;
+  ParentDirectory parent(repo_, parent_id);
+  // Whether every node so far equals the parent's: then the directory's
+  // tree is the parent's, reused without serializing it again.
+  bool same_as_parent = parent_id.has_value();
+  repo::TreeWriter writer([this](const Bytes& bytes) { return SaveTreeBlob(bytes); }, tree_limits_);
+
+  // Nodes in name order, files among them possibly still being read by the
+  // reader threads. At most `window` are held: the oldest is waited for and
+  // added to the tree when a new one comes.
+  struct Slot {
+    std::optional<Node> node;
+    std::future<FileOutcome> pending;
+    std::optional<repo::TreeWriter::Origin> origin;  // equal to the parent's node there
+  };
+  const size_t window = std::max<size_t>(256, 8 * workers_);
+  std::deque<Slot> slots;
+  auto drain = [&](size_t keep) -> Status {
+    while (slots.size() > keep) {
+      Slot slot = std::move(slots.front());
+      slots.pop_front();
+      if (slot.node) {
+        RETURN_IF_ERROR(writer.Add(std::move(*slot.node), slot.origin));
+        continue;
+      }
+      FileOutcome outcome = slot.pending.get();
+      if (outcome.node) RETURN_IF_ERROR(writer.Add(Count(std::move(outcome))));
+    }
+    return OkStatus();
+  };
+  // A node known now; it keeps the tree equal to the parent's if it equals
+  // the parent's node of the same name.
+  auto ready = [&](Node node, const Node* old) -> Status {
+    std::optional<repo::TreeWriter::Origin> origin;
+    if (old != nullptr && node == *old) {
+      origin = parent.OriginOfFound(repo_);
+    } else {
+      same_as_parent = false;
+    }
+    slots.push_back(Slot{std::move(node), {}, origin});
+    return drain(window);
   };
 
-  Tree tree;
-  std::vector<std::future<FileOutcome>> pending;
-  for (const auto& entry : names) {
+  for (size_t i = 0; i < names.size(); ++i) {
+    std::string entry(names[i]);
     std::string child = path == "/" ? "/" + entry : path + "/" + entry;
     if (options_.excludes.Matches(child, entry)) continue;
     struct stat st{};
@@ -265,24 +362,24 @@ Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat&
       continue;
     }
     Node node = NodeFromStat(entry, st);
-    const Node* old = previous(entry);
+    const Node* old = parent.Find(entry);
     switch (node.type) {
       case NodeType::kDirectory: {
         if (options_.one_file_system && st.st_dev != root_device_) {
           ASSIGN_OR_RETURN(node.subtree, SaveTree(Tree{}));  // the mount point, empty
-          tree.nodes.push_back(std::move(node));
+          RETURN_IF_ERROR(ready(std::move(node), old));
           break;
         }
         std::optional<Id> old_subtree;
         if (old && old->type == NodeType::kDirectory) old_subtree = old->subtree;
-        ASSIGN_OR_RETURN(auto parent_tree, LoadParentTree(old_subtree));
-        auto sub = BackupDirectory(child, st, entry, parent_tree ? &*parent_tree : nullptr, old_subtree);
+        auto sub = BackupDirectory(child, st, entry, old_subtree);
         if (!sub) {
           if (sub.error().code() == Code::kDataLoss || sub.error().code() == Code::kUnavailable) return sub;
           Warn(child, sub.error());
+          same_as_parent = false;
           break;
         }
-        tree.nodes.push_back(std::move(*sub));
+        RETURN_IF_ERROR(ready(std::move(*sub), old));
         break;
       }
       case NodeType::kFile: {
@@ -292,12 +389,20 @@ Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat&
           // backup of many small files is bound by that hand-over).
           node.content = old_file->content;
           progress_.bytes_done += node.size;
-          tree.nodes.push_back(Count(FileOutcome{std::move(node), FileOutcome::kUnchanged}));
+          RETURN_IF_ERROR(ready(Count(FileOutcome{std::move(node), FileOutcome::kUnchanged}), old));
           break;
         }
-        pending.push_back(readers_.Async([this, child, node = std::move(node), old_file]() mutable {
-          return BackupFile(child, std::move(node), old_file);
-        }));
+        // Read again: the tree differs from the parent's (or has equal
+        // bytes, which deduplicate).
+        same_as_parent = false;
+        std::optional<Node> before;
+        if (old_file) before = *old_file;  // the parent's page moves on meanwhile
+        slots.push_back(Slot{std::nullopt,
+                             readers_.Async([this, child, node = std::move(node), before = std::move(before)]() mutable {
+                               return BackupFile(child, std::move(node), before ? &*before : nullptr);
+                             }),
+                             std::nullopt});
+        RETURN_IF_ERROR(drain(window));
         break;
       }
       case NodeType::kSymlink: {
@@ -305,27 +410,24 @@ Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat&
         ssize_t n = ::readlink(child.c_str(), target.data(), target.size());
         if (n < 0) {
           Warn(child, PosixError(errno, "readlink " + child));
+          same_as_parent = false;
           break;
         }
         target.resize(static_cast<size_t>(n));
         node.link_target = std::move(target);
-        tree.nodes.push_back(std::move(node));
+        RETURN_IF_ERROR(ready(std::move(node), old));
         break;
       }
-      default: tree.nodes.push_back(std::move(node)); break;
+      default: RETURN_IF_ERROR(ready(std::move(node), old)); break;
     }
   }
-  for (auto& f : pending) {
-    FileOutcome outcome = f.get();
-    if (outcome.node) tree.nodes.push_back(Count(std::move(outcome)));
-  }
+  RETURN_IF_ERROR(drain(0));
   // An unchanged directory has the same tree as before: reuse its id rather
   // than serialize, hash and look up the same bytes again.
-  std::sort(tree.nodes.begin(), tree.nodes.end(), [](const Node& a, const Node& b) { return a.name < b.name; });
-  if (parent != nullptr && parent_id && tree.nodes == parent->nodes && repo_.index().Has(*parent_id)) {
+  if (same_as_parent && parent.AllFound() && repo_.index().Has(*parent_id)) {
     dir_node.subtree = *parent_id;
   } else {
-    ASSIGN_OR_RETURN(dir_node.subtree, SaveTree(tree));
+    ASSIGN_OR_RETURN(dir_node.subtree, writer.Finish());
   }
   progress_.dirs_done++;
   return dir_node;
@@ -397,9 +499,15 @@ Result<BackupResult> Backup::Run() {
   if (options_.parent && !parent) {
     return Fail(Code::kNotFound, fmt::format("parent snapshot {} not found", options_.parent->Hex()));
   }
-  std::optional<Tree> parent_root;
+  // The root holds one node per path given: small, read whole.
+  std::vector<Node> parent_root;
   if (parent) {
-    ASSIGN_OR_RETURN(parent_root, LoadParentTree(parent->snapshot.tree));
+    auto nodes = repo::ReadAllNodes(repo_, parent->snapshot.tree);
+    if (nodes) {
+      parent_root = std::move(*nodes);
+    } else {
+      LogInfo("parent snapshot's tree unreadable, every file will be read: {}", nodes.error().message());
+    }
   }
 
   Tree root;
@@ -416,16 +524,13 @@ Result<BackupResult> Backup::Run() {
     }
     root_device_ = st.st_dev;
     const Node* old = nullptr;
-    if (parent_root) {
-      for (const auto& n : parent_root->nodes) {
-        if (n.name == name) old = &n;
-      }
+    for (const auto& n : parent_root) {
+      if (n.name == name) old = &n;
     }
     if (S_ISDIR(st.st_mode)) {
       std::optional<Id> old_subtree;
       if (old && old->type == NodeType::kDirectory) old_subtree = old->subtree;
-      ASSIGN_OR_RETURN(auto parent_tree, LoadParentTree(old_subtree));
-      auto node = BackupDirectory(path, st, name, parent_tree ? &*parent_tree : nullptr, old_subtree);
+      auto node = BackupDirectory(path, st, name, old_subtree);
       if (!node) {
         if (node.error().code() == Code::kDataLoss || node.error().code() == Code::kUnavailable) {
           return Fail(node.error());

@@ -1,6 +1,8 @@
 // The backup pipeline: walk → read → chunk → hash → dedup → seal → pack → upload.
 //
-// Threads: the caller's thread walks directories in order and builds trees;
+// Threads: the caller's thread walks directories in name order and writes
+// their trees as it goes, a page at a time (repo/tree_writer.h), comparing
+// each entry with the parent snapshot's streamed beside it;
 // `workers` threads read, chunk and hash files; as many seal new chunks
 // (zstd + AES-GCM); upload threads store full packs. Bounded queues between
 // the stages keep memory flat whatever the data.
@@ -54,6 +56,8 @@ struct BackupOptions {
   size_t upload_threads = 2;  // packs uploaded at once
   bool scan_totals = false;   // walk the sources ahead, for a progress ETA
   int64_t prune_lease_ns = kBackupPruneLeaseNs;
+  // When a directory is stored as pages (repo/tree.h); tests make pages tiny.
+  repo::TreeLimits tree_limits;
   // Wall clock in Unix nanoseconds; tests pass a fake one.
   std::function<int64_t()> clock = nullptr;
   // Tests: called after the last pack and index are stored, before the lease

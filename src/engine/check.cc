@@ -228,6 +228,9 @@ Status Checker::CheckSnapshots(const std::vector<Id>& ids) {
           if (error.code() == Code::kUnavailable) return;
           Problem({"damaged tree", false, "", "", fmt::format("{}: {}", label + ": " + (path.empty() ? "/" : path),
                                                               error.message()), {label + ": " + path}, 1});
+        },
+        [&](const std::string& path, const std::vector<Id>& pages) {
+          for (const Id& page : pages) check_blob(page, label + ": " + (path.empty() ? "/" : path));
         }));
   }
   return OkStatus();

@@ -1,8 +1,7 @@
 #include "engine/diff.h"
 
-#include <map>
-
 #include "engine/tree_walker.h"
+#include "repo/tree_reader.h"
 
 namespace arkiv::engine {
 namespace {
@@ -25,41 +24,53 @@ bool SameMetadata(const Node& a, const Node& b) {
          a.link_target == b.link_target && a.rdev == b.rdev;
 }
 
+// One name of the merge: its node before, after, or both.
+Status DiffNodes(const repo::Repository& repo, const Node* o, const Node* n, const std::string& prefix,
+                 std::vector<Change>& out);
+
+// Merges the two directories' node streams by name, a page of each at a time.
 Status Diff(const repo::Repository& repo, const Id& before, const Id& after, const std::string& prefix,
             std::vector<Change>& out) {
   if (before == after) return OkStatus();
-  ASSIGN_OR_RETURN(repo::Tree a, repo.LoadTree(before));
-  ASSIGN_OR_RETURN(repo::Tree b, repo.LoadTree(after));
-  std::map<std::string_view, const Node*> old_nodes, new_nodes;
-  for (const auto& n : a.nodes) old_nodes[n.name] = &n;
-  for (const auto& n : b.nodes) new_nodes[n.name] = &n;
-  std::map<std::string_view, int> names;
-  for (const auto& [n, _] : old_nodes) names[n] |= 1;
-  for (const auto& [n, _] : new_nodes) names[n] |= 2;
-  for (const auto& [name, where] : names) {
-    std::string path = prefix.empty() ? std::string(name) : prefix + "/" + std::string(name);
-    if (where == 1) {
-      RETURN_IF_ERROR(AddAll(repo, *old_nodes[name], path, '-', out));
-      continue;
+  ASSIGN_OR_RETURN(repo::TreeReader a, repo::TreeReader::Open(repo, before));
+  ASSIGN_OR_RETURN(repo::TreeReader b, repo::TreeReader::Open(repo, after));
+  Node old_node, new_node;
+  ASSIGN_OR_RETURN(bool has_old, a.Next(old_node));
+  ASSIGN_OR_RETURN(bool has_new, b.Next(new_node));
+  while (has_old || has_new) {
+    if (has_old && (!has_new || old_node.name < new_node.name)) {
+      RETURN_IF_ERROR(DiffNodes(repo, &old_node, nullptr, prefix, out));
+      ASSIGN_OR_RETURN(has_old, a.Next(old_node));
+    } else if (has_new && (!has_old || new_node.name < old_node.name)) {
+      RETURN_IF_ERROR(DiffNodes(repo, nullptr, &new_node, prefix, out));
+      ASSIGN_OR_RETURN(has_new, b.Next(new_node));
+    } else {
+      RETURN_IF_ERROR(DiffNodes(repo, &old_node, &new_node, prefix, out));
+      ASSIGN_OR_RETURN(has_old, a.Next(old_node));
+      ASSIGN_OR_RETURN(has_new, b.Next(new_node));
     }
-    if (where == 2) {
-      RETURN_IF_ERROR(AddAll(repo, *new_nodes[name], path, '+', out));
-      continue;
-    }
-    const Node& o = *old_nodes[name];
-    const Node& n = *new_nodes[name];
-    if (o.type != n.type) {
-      out.push_back({'T', path});
-      continue;
-    }
-    if (n.type == NodeType::kDirectory) {
-      if (!SameMetadata(o, n)) out.push_back({'U', path});
-      RETURN_IF_ERROR(Diff(repo, o.subtree, n.subtree, path, out));
-    } else if (o.content != n.content || o.size != n.size) {
-      out.push_back({'M', path});
-    } else if (!SameMetadata(o, n)) {
-      out.push_back({'U', path});
-    }
+  }
+  return OkStatus();
+}
+
+Status DiffNodes(const repo::Repository& repo, const Node* o, const Node* n, const std::string& prefix,
+                 std::vector<Change>& out) {
+  const std::string& name = o ? o->name : n->name;
+  std::string path = prefix.empty() ? name : prefix + "/" + name;
+  if (n == nullptr) return AddAll(repo, *o, path, '-', out);
+  if (o == nullptr) return AddAll(repo, *n, path, '+', out);
+  if (o->type != n->type) {
+    out.push_back({'T', path});
+    return OkStatus();
+  }
+  if (n->type == NodeType::kDirectory) {
+    if (!SameMetadata(*o, *n)) out.push_back({'U', path});
+    return Diff(repo, o->subtree, n->subtree, path, out);
+  }
+  if (o->content != n->content || o->size != n->size) {
+    out.push_back({'M', path});
+  } else if (!SameMetadata(*o, *n)) {
+    out.push_back({'U', path});
   }
   return OkStatus();
 }

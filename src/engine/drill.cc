@@ -73,17 +73,23 @@ Result<DrillReport> RunDrill(repo::Repository& repo, const DrillOptions& options
   // A blob the index lacks is not counted here: the restore names it.
   RestoreSizeCounter work(repo);
   work.Add(record.snapshot.tree, "");
-  RETURN_IF_ERROR(WalkTree(repo, record.snapshot.tree, "", [&](const std::string& path, const repo::Node& node) {
-    if (node.type == repo::NodeType::kDirectory) work.Add(node.subtree, path);
-    if (node.type == repo::NodeType::kFile) {
-      report.files_in_snapshot++;
-      if (Sampled(path, options.seed, options.sample_percent)) {
-        sample.push_back(path);
-        for (const Id& blob : node.content) work.Add(blob, path);
-      }
-    }
-    return true;
-  }));
+  RETURN_IF_ERROR(WalkTree(
+      repo, record.snapshot.tree, "",
+      [&](const std::string& path, const repo::Node& node) {
+        if (node.type == repo::NodeType::kDirectory) work.Add(node.subtree, path);
+        if (node.type == repo::NodeType::kFile) {
+          report.files_in_snapshot++;
+          if (Sampled(path, options.seed, options.sample_percent)) {
+            sample.push_back(path);
+            for (const Id& blob : node.content) work.Add(blob, path);
+          }
+        }
+        return true;
+      },
+      nullptr,
+      [&](const std::string& path, const std::vector<Id>& pages) {
+        for (const Id& page : pages) work.Add(page, path);
+      }));
   report.work = work.size();
   report.files_selected = sample.size();
   RestoreOptions restore;

@@ -49,19 +49,27 @@ Result<PositionBits> LoadIndexAndUsedBlobs(repo::Repository& repo) {
   for (const auto& record : snapshots) {
     auto root = index.Position(record.snapshot.tree);
     if (root && used.Set(*root)) continue;  // walked before
-    auto walked = WalkTree(repo, record.snapshot.tree, "", [&](const std::string&, const repo::Node& node) {
-      for (const Id& id : node.content) {
-        auto position = index.Position(id);
-        if (position) {
-          used.Set(*position);
-        } else if (!lost) {
-          lost = id;
-        }
+    auto mark = [&](const Id& id) {
+      auto position = index.Position(id);
+      if (position) {
+        used.Set(*position);
+      } else if (!lost) {
+        lost = id;
       }
-      if (node.type != repo::NodeType::kDirectory) return false;
-      auto subtree = index.Position(node.subtree);
-      return !subtree || !used.Set(*subtree);  // a tree seen before was walked before; one not indexed fails below
-    });
+    };
+    auto walked = WalkTree(
+        repo, record.snapshot.tree, "",
+        [&](const std::string&, const repo::Node& node) {
+          for (const Id& id : node.content) mark(id);
+          if (node.type != repo::NodeType::kDirectory) return false;
+          auto subtree = index.Position(node.subtree);
+          return !subtree || !used.Set(*subtree);  // a tree seen before was walked before; one not indexed fails below
+        },
+        nullptr,
+        // The pages of a large directory are used as much as its page list.
+        [&](const std::string&, const std::vector<Id>& pages) {
+          for (const Id& page : pages) mark(page);
+        });
     // A tree in no index (or in a missing pack) is a used blob we cannot
     // find: the same data loss as a missing data blob, not a lookup miss.
     if (!walked && walked.error().code() == Code::kNotFound) {

@@ -57,13 +57,18 @@ Result<LeaseRenewal> RenewPruneLease(repo::Repository& repo, const Id& root,
   check(root);
   std::unordered_set<Id, IdHash> trees_seen;
   if (!gone) {
-    RETURN_IF_ERROR(WalkTree(repo, root, "", [&](const std::string&, const repo::Node& node) {
-      for (const Id& id : node.content) check(id);
-      if (node.type != repo::NodeType::kDirectory || gone) return false;
-      if (!trees_seen.insert(node.subtree).second) return false;
-      check(node.subtree);
-      return !gone;
-    }));
+    RETURN_IF_ERROR(WalkTree(
+        repo, root, "",
+        [&](const std::string&, const repo::Node& node) {
+          for (const Id& id : node.content) check(id);
+          if (node.type != repo::NodeType::kDirectory || gone) return false;
+          if (!trees_seen.insert(node.subtree).second) return false;
+          check(node.subtree);
+          return !gone;
+        },
+        nullptr, [&](const std::string&, const std::vector<Id>& pages) {
+          for (const Id& page : pages) check(page);
+        }));
   }
   if (gone) return Fail(Code::kAborted, *gone);
 

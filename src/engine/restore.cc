@@ -19,6 +19,7 @@
 #include "core/unique_fd.h"
 #include "engine/restore_plan.h"
 #include "engine/sparse_write.h"
+#include "repo/tree_reader.h"
 
 namespace arkiv::engine {
 namespace {
@@ -85,6 +86,10 @@ class Restorer {
   // Returns whether the directory was created (false: it existed).
   Result<bool> MakeDirectory(const std::string& path);
   Status RestoreNode(const Node& node, const std::string& path, const std::string& rel, bool fresh);
+  // Restores the files collected so far (one plan, read by pack runs), then
+  // the hardlinks to them and the metadata of the directories walked whole
+  // since the last batch; forgets them all. Errors are recorded per path.
+  void RestoreBatch();
   // Reads one run of a pack and writes its blobs to every place they go.
   void RestoreRun(const PackRun& run);
   // Writes file `f`'s pieces of one run: (offset, plaintext) pairs.
@@ -106,7 +111,10 @@ class Restorer {
   RestoreProgress& progress_;
   bool is_root_;
 
+  // The batch: files collected since the last RestoreBatch, and directories
+  // whose walk ended since then (post-order: children before parents).
   std::vector<FileJob> files_;
+  size_t batch_blobs_ = 0;  // blob references of files_
   std::vector<DirFixup> dirs_;
   std::map<std::pair<uint64_t, uint64_t>, std::string> hardlinks_;  // (device, inode) -> first path
   std::vector<HardLink> links_to_make_;
@@ -162,6 +170,8 @@ Status Restorer::RestoreNode(const Node& node, const std::string& path, const st
       progress_.total_files++;
       progress_.total_bytes += node.size;
       files_.push_back({path, rel, node});
+      batch_blobs_ += node.content.size();
+      if (files_.size() >= options_.batch_files || batch_blobs_ >= options_.batch_blobs) RestoreBatch();
       return OkStatus();
     }
     case NodeType::kSymlink: {
@@ -187,8 +197,13 @@ Status Restorer::RestoreNode(const Node& node, const std::string& path, const st
 }
 
 Status Restorer::Walk(const Id& tree_id, const std::string& dir, const std::string& rel, bool fresh) {
-  ASSIGN_OR_RETURN(repo::Tree tree, repo_.LoadTree(tree_id));
-  for (const auto& node : tree.nodes) {
+  // A page of nodes at a time: a directory of a million entries is never
+  // held whole (its files go out in batches as they are met).
+  ASSIGN_OR_RETURN(repo::TreeReader reader, repo::TreeReader::Open(repo_, tree_id));
+  Node node;
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, reader.Next(node));
+    if (!more) break;
     std::string child_rel = rel.empty() ? node.name : rel + "/" + node.name;
     if (!Selected(child_rel, options_.includes)) continue;
     std::string path = dir + "/" + node.name;
@@ -362,21 +377,7 @@ Status Restorer::VerifyFile(const FileJob& job) {
   return OkStatus();
 }
 
-Result<RestoreResult> Restorer::Run(const Id& tree) {
-  if (options_.target.empty()) return Fail(Code::kInvalidArgument, "no restore target given");
-  std::string target = options_.target;
-  while (target.size() > 1 && target.back() == '/') target.pop_back();
-  if (::mkdir(target.c_str(), 0700) != 0 && errno != EEXIST) {
-    return FailErrno(errno, "create restore target " + target);
-  }
-  struct stat st{};
-  if (::stat(target.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    return Fail(Code::kFailedPrecondition, fmt::format("restore target {} is not a directory", target));
-  }
-  if (::access(target.c_str(), W_OK) != 0) return FailErrno(errno, "restore target " + target + " is not writable");
-
-  RETURN_IF_ERROR(Walk(tree, target, "", /*fresh=*/false));
-
+void Restorer::RestoreBatch() {
   std::vector<const std::vector<Id>*> contents;
   contents.reserve(files_.size());
   for (const auto& job : files_) contents.push_back(&job.node.content);
@@ -419,6 +420,29 @@ Result<RestoreResult> Restorer::Run(const Id& tree) {
   for (const auto& dir : dirs_) {
     if (auto st = ApplyMetadata(dir.path, dir.node, -1); !st) RecordError(dir.rel_path, st.error());
   }
+  files_.clear();
+  batch_blobs_ = 0;
+  links_to_make_.clear();
+  dirs_.clear();
+  plan_ = RestorePlan();
+  states_.reset();
+}
+
+Result<RestoreResult> Restorer::Run(const Id& tree) {
+  if (options_.target.empty()) return Fail(Code::kInvalidArgument, "no restore target given");
+  std::string target = options_.target;
+  while (target.size() > 1 && target.back() == '/') target.pop_back();
+  if (::mkdir(target.c_str(), 0700) != 0 && errno != EEXIST) {
+    return FailErrno(errno, "create restore target " + target);
+  }
+  struct stat st{};
+  if (::stat(target.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return Fail(Code::kFailedPrecondition, fmt::format("restore target {} is not a directory", target));
+  }
+  if (::access(target.c_str(), W_OK) != 0) return FailErrno(errno, "restore target " + target + " is not writable");
+
+  RETURN_IF_ERROR(Walk(tree, target, "", /*fresh=*/false));
+  RestoreBatch();
   std::sort(result_.errors.begin(), result_.errors.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   return std::move(result_);

@@ -1,6 +1,8 @@
 // Restores a snapshot (or parts of it) into a target directory.
 //
-// Reads packs, not blobs (restore_plan.h): each run of nearby blobs of a pack
+// Walks the trees a page at a time (repo/tree_reader.h) and restores the
+// files met in batches (RestoreOptions::batch_files). Per batch it reads
+// packs, not blobs (restore_plan.h): each run of nearby blobs of a pack
 // is read with one request, by workers in parallel, and every blob goes to
 // all the places that need it; every blob is authenticated (AES-GCM with the
 // blob id as associated data) before a byte of it is written. A file that
@@ -26,6 +28,11 @@ struct RestoreOptions {
   std::vector<std::string> includes;
   bool verify = false;  // re-read restored files and check them against the blob ids
   size_t workers = 0;   // pack runs in flight; 0: 2 per core, 4 to 16
+  // Files are planned and restored in batches, so memory does not grow with
+  // the snapshot: a batch ends at this many files or blob references. An
+  // ordinary tree is one batch (one plan, the fewest reads).
+  size_t batch_files = 16384;
+  size_t batch_blobs = 262144;
 };
 
 struct RestoreProgress {

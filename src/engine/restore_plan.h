@@ -7,8 +7,8 @@
 // may be in many files, and many times in one file).
 //
 // Memory: one PlannedBlob per distinct blob and one BlobPlace per blob
-// reference (16 bytes), all held for the whole restore; whole-tree streaming
-// of the plan is a later step.
+// reference (16 bytes) of the files planned at once; the restore plans a
+// bounded batch of files at a time (RestoreOptions::batch_files).
 #pragma once
 
 #include <cstdint>

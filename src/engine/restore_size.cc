@@ -35,13 +35,19 @@ RestoreSize RestoreSizeCounter::size() const {
 Result<RestoreSize> RestoreSizeOf(const repo::Repository& repo, const Id& tree) {
   RestoreSizeCounter counter(repo);
   if (!counter.Add(tree, "")) return Fail(*counter.failure());
-  RETURN_IF_ERROR(WalkTree(repo, tree, "", [&](const std::string& path, const repo::Node& node) {
-    if (node.type == repo::NodeType::kDirectory) return counter.Add(node.subtree, path);
-    for (const Id& blob : node.content) {
-      if (!counter.Add(blob, path)) return false;
-    }
-    return true;
-  }));
+  RETURN_IF_ERROR(WalkTree(
+      repo, tree, "",
+      [&](const std::string& path, const repo::Node& node) {
+        if (node.type == repo::NodeType::kDirectory) return counter.Add(node.subtree, path);
+        for (const Id& blob : node.content) {
+          if (!counter.Add(blob, path)) return false;
+        }
+        return true;
+      },
+      nullptr,
+      [&](const std::string& path, const std::vector<Id>& pages) {
+        for (const Id& page : pages) counter.Add(page, path);
+      }));
   if (counter.failure()) return Fail(*counter.failure());
   return counter.size();
 }

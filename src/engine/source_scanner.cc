@@ -30,15 +30,26 @@ void SourceScanner::Scan(const std::string& path) {
   if (!S_ISDIR(st.st_mode)) return;
   DIR* dir = ::opendir(path.c_str());
   if (dir == nullptr) return;
-  std::vector<std::string> children;
+  // Files are counted as they are listed; only subdirectories are kept for
+  // after (a directory of a million files costs no list of them).
+  std::vector<std::string> subdirs;
   while (dirent* e = ::readdir(dir)) {
+    if (stop_) break;
     std::string_view n = e->d_name;
     if (n == "." || n == "..") continue;
     std::string child = path == "/" ? "/" + std::string(n) : path + "/" + std::string(n);
-    if (!excludes_.Matches(child, n)) children.push_back(std::move(child));
+    if (excludes_.Matches(child, n)) continue;
+    struct stat child_st{};
+    if (::lstat(child.c_str(), &child_st) != 0) continue;
+    if (S_ISREG(child_st.st_mode)) {
+      progress_.total_files++;
+      progress_.total_bytes += static_cast<uint64_t>(child_st.st_size);
+    } else if (S_ISDIR(child_st.st_mode)) {
+      subdirs.push_back(std::move(child));
+    }
   }
   ::closedir(dir);
-  for (const auto& c : children) Scan(c);
+  for (const auto& d : subdirs) Scan(d);
 }
 
 }  // namespace arkiv::engine

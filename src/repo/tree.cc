@@ -162,9 +162,10 @@ Bytes Tree::Serialize() const {
   return ToBytes(j.dump());
 }
 
+namespace {
+
 // A function-try-block: json::value() throws when a field has another type.
-Result<Tree> Tree::Parse(ByteView bytes) try {
-  auto j = json::parse(AsString(bytes), nullptr, false);
+Result<Tree> TreeFromJson(const json& j) try {
   if (!j.is_object() || !j.contains("nodes") || !j["nodes"].is_array()) {
     return Fail(Code::kDataLoss, "tree is not a JSON object with a nodes array");
   }
@@ -181,6 +182,57 @@ Result<Tree> Tree::Parse(ByteView bytes) try {
   return tree;
 } catch (const nlohmann::json::exception& e) {
   return Fail(Code::kDataLoss, std::string("tree is malformed: ") + e.what());
+}
+
+Result<PageList> PageListFromJson(const json& j, const TreeLimits& limits) {
+  if (j.size() != 1 || !j["pages"].is_array()) return Fail(Code::kDataLoss, "tree page list is malformed");
+  const json& list = j["pages"];
+  // A writer pages a directory only when it fills more than one page.
+  if (list.size() < 2 || list.size() > limits.max_pages) {
+    return Fail(Code::kDataLoss,
+                fmt::format("tree page list names {} pages (2 to {} allowed)", list.size(), limits.max_pages));
+  }
+  PageList out;
+  out.pages.reserve(list.size());
+  std::set<Id> seen;
+  for (const auto& v : list) {
+    auto id = v.is_string() ? Id::Parse(v.get<std::string>()) : std::nullopt;
+    if (!id) return Fail(Code::kDataLoss, "tree page list has a bad page id");
+    if (!seen.insert(*id).second) return Fail(Code::kDataLoss, fmt::format("tree page list names page {} twice", id->Hex()));
+    out.pages.push_back(*id);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Tree> Tree::Parse(ByteView bytes) {
+  auto j = json::parse(AsString(bytes), nullptr, false);
+  return TreeFromJson(j);
+}
+
+Bytes PageList::Serialize() const {
+  json list = json::array();
+  for (const Id& id : pages) list.push_back(id.Hex());
+  return ToBytes(json{{"pages", std::move(list)}}.dump());
+}
+
+Result<std::variant<Tree, PageList>> ParseTreeBlob(ByteView bytes, const TreeLimits& limits) {
+  auto j = json::parse(AsString(bytes), nullptr, false);
+  if (j.is_object() && j.contains("pages")) {
+    ASSIGN_OR_RETURN(PageList list, PageListFromJson(j, limits));
+    return std::variant<Tree, PageList>(std::move(list));
+  }
+  ASSIGN_OR_RETURN(Tree tree, TreeFromJson(j));
+  return std::variant<Tree, PageList>(std::move(tree));
+}
+
+size_t EstimatedJsonSize(const Node& node) {
+  // Keys and numbers take about 200 bytes; strings may grow by a third as
+  // base64. A soft bound: JSON escapes can make a node somewhat larger.
+  constexpr size_t kContentId = 67;  // "<64 hex digits>",
+  size_t strings = node.name.size() + node.link_target.size() + node.user.size() + node.group.size();
+  return 200 + strings * 4 / 3 + kContentId * node.content.size();
 }
 
 }  // namespace arkiv::repo

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
@@ -167,6 +168,10 @@ void AddBackupCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
         // Tests shorten the lease to race prune within seconds (design.md §13).
         if (const char* lease = std::getenv("ARKIV_BACKUP_PRUNE_LEASE_SECONDS"); lease != nullptr && *lease != '\0') {
           options.prune_lease_ns = static_cast<int64_t>(std::strtod(lease, nullptr) * 1e9);
+        }
+        // Tests page directories of a few entries (design.md "Trees").
+        if (const char* page = std::getenv("ARKIV_TREE_PAGE_NODES"); page != nullptr && *page != '\0') {
+          options.tree_limits.page_nodes = std::max<size_t>(1, std::strtoull(page, nullptr, 10));
         }
         if (!opts->parent.empty()) {
           auto id = Id::Parse(opts->parent);
