@@ -12,6 +12,7 @@
 #include "cli/format.h"
 #include "cli/job_record.h"
 #include "cli/progress_line.h"
+#include "cli/request_ledger.h"
 #include "engine/cloud_audit.h"
 #include "engine/clouds.h"
 #include "repo/lock.h"
@@ -94,6 +95,7 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                          {"blobs", report->blobs},           {"blobs_read", report->blobs_read},
                          {"bytes_read", report->bytes_read}, {"problems", std::move(problems)},
                          {"prune_markers", report->prune_markers}, {"packs_marked", report->packs_marked}};
+        j["requests"] = RequestsJson(global.requests->ByStore());
         if (report->next_sweep_ns != 0) j["next_sweep"] = repo::FormatRfc3339(report->next_sweep_ns);
         if (audit) {
           j["clouds"] = CloudAuditJson(*audit, placement->clouds());
@@ -132,6 +134,7 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                                  report->blobs,
                                  opts->read_data ? fmt::format(" ({} read)", HumanBytes(report->bytes_read)) : "",
                                  errors ? "PROBLEMS FOUND" : "no errors");
+        std::cout << RequestsLine(global.requests->ByStore()) << "\n";
       }
       return FinishOnClouds(*repo, global, errors ? kExitError : kExitOk);
     });
