@@ -96,10 +96,10 @@ PY
   fi
 done
 url() { echo "s3://$2/repo?endpoint=http://127.0.0.1:${ENDPOINT_PORT[$1]}&region=us-east-1"; }  # SERVER BUCKET
-EC_A=$(url a ec) SINGLE=$(url a single)
+EC_A=$(url a arkiv-ec) SINGLE=$(url a arkiv-single)
 
 say "backups (ec:2+1 over a, b, c; single on a)"
-"$ARKIV" init --create-bucket --cloud "a=$EC_A" --cloud "b=$(url b ec)" --cloud "c=$(url c ec)" --policy ec:2+1 \
+"$ARKIV" init --create-bucket --cloud "a=$EC_A" --cloud "b=$(url b arkiv-ec)" --cloud "c=$(url c arkiv-ec)" --policy ec:2+1 \
   >"$WORK/logs/init-ec.log" 2>&1 || die "init ec failed: $(tail -3 "$WORK/logs/init-ec.log")"
 "$ARKIV" --repo "$EC_A" -q backup "$DATASET" >"$WORK/logs/backup-ec.log" 2>&1 || die "backup ec failed"
 "$ARKIV" --repo "$SINGLE" init --create-bucket >"$WORK/logs/init-single.log" 2>&1 || die "init single failed"
