@@ -11,8 +11,8 @@
 #   --only NAMES   comma-separated subset of the names below
 #   --keep-going   run the others when one fails (exit 1 at the end)
 # ARKIV is handed to every benchmark; STORE_BENCH (default: bench/arkiv_store_bench
-# beside ARKIV) to the store benchmark, BEFORE to restore_bench.sh (default:
-# ARKIV itself).
+# beside ARKIV) to the store benchmark, BEFORE and AFTER to restore_bench.sh
+# (default: ARKIV itself).
 # Benchmarks another change adds later (index_bench.sh, big_dir_bench.sh) run
 # when their script is there and are skipped otherwise.
 #
@@ -48,7 +48,7 @@ say() { printf '\n==== [%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
 export ARKIV=${ARKIV:-build/arkiv}
 [[ "$ARKIV" = /* ]] || ARKIV="$ROOT/$ARKIV"
-export BEFORE=${BEFORE:-$ARKIV}
+export BEFORE=${BEFORE:-$ARKIV} AFTER=${AFTER:-$ARKIV}
 export STORE_BENCH=${STORE_BENCH:-$(dirname "$ARKIV")/bench/arkiv_store_bench}
 [[ -x $ARKIV ]] || { echo "run_all.sh: arkiv binary not found: $ARKIV (set ARKIV)" >&2; exit 1; }
 
