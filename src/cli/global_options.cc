@@ -106,11 +106,12 @@ void AddStoreLimitOptions(CLI::App& app, GlobalOptions& options) {
 
 Result<std::shared_ptr<storage::Store>> OpenRepositoryStore(const GlobalOptions& options) {
   ASSIGN_OR_RETURN(std::string url, RepositoryUrl(options));
-  ASSIGN_OR_RETURN(storage::StoreStack stack,
-                   storage::OpenStoreStack(url, storage::OpenStoreOptions{.upload_limit = options.limit_upload,
-                                                                          .download_limit = options.limit_download,
-                                                                          .cloud_name = {},
-                                                                          .credentials = RepositoryCredentials(options, url)}));
+  ASSIGN_OR_RETURN(
+      storage::StoreStack stack,
+      storage::OpenStoreStack(url, storage::OpenStoreOptions{.upload_limit = options.limit_upload,
+                                                             .download_limit = options.limit_download,
+                                                             .cloud_name = {},
+                                                             .credentials = RepositoryCredentials(options, url)}));
   return options.requests->Enter(std::move(stack), std::string(kOpeningStoreName), url);
 }
 
@@ -135,11 +136,12 @@ engine::StoreOpener CloudStoreOpener(const GlobalOptions& options) {
       return Fail(fit.error().Context(
           fmt::format("cloud {} ([clouds.{}] in {})", cloud.name, cloud.name, options.config->path)));
     }
-    ASSIGN_OR_RETURN(storage::StoreStack stack,
-                     storage::OpenStoreStack(cloud.url, storage::OpenStoreOptions{.upload_limit = options.limit_upload,
-                                                                                  .download_limit = options.limit_download,
-                                                                                  .cloud_name = cloud.name,
-                                                                                  .credentials = std::move(credentials)}));
+    ASSIGN_OR_RETURN(
+        storage::StoreStack stack,
+        storage::OpenStoreStack(cloud.url, storage::OpenStoreOptions{.upload_limit = options.limit_upload,
+                                                                     .download_limit = options.limit_download,
+                                                                     .cloud_name = cloud.name,
+                                                                     .credentials = std::move(credentials)}));
     return options.requests->Enter(std::move(stack), cloud.name, cloud.url);
   };
 }

@@ -36,7 +36,7 @@ RequestCounts CountsOf(const storage::StoreMetricsSnapshot& snapshot) {
 }
 
 std::shared_ptr<storage::Store> RequestLedger::Enter(storage::StoreStack stack, const std::string& name,
-                                                    const std::string& url) {
+                                                     const std::string& url) {
   std::shared_ptr<storage::StoreMetrics> metrics = stack.metrics;
   std::shared_ptr<storage::Store> store = std::move(stack.store);
   if (!metrics) {

@@ -18,10 +18,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "storage/open_store.h"
 #include "storage/wrappers/store_metrics.h"

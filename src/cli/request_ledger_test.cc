@@ -29,8 +29,9 @@ TEST(RequestLedgerTest, CountsEveryKindAndTheBytesOfAStoreWithoutMetrics) {
   auto counts = ledger.ByStore();
   ASSERT_EQ(counts.size(), 1u);
   const RequestCounts& c = counts["repository"];
-  EXPECT_EQ(c, (RequestCounts{.put = 2, .get = 2, .list = 1, .stat = 1, .remove = 1, .errors = 1,
-                              .bytes_up = 7, .bytes_down = 3}));
+  EXPECT_EQ(c,
+            (RequestCounts{
+                .put = 2, .get = 2, .list = 1, .stat = 1, .remove = 1, .errors = 1, .bytes_up = 7, .bytes_down = 3}));
   EXPECT_EQ(c.total(), 7u);
 }
 
