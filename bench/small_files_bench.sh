@@ -12,13 +12,13 @@
 #                  (a second backup into a throw-away repository) and keep the
 #                  top of `perf report` in the work directory and the results
 #   --keep         keep bench/work/small-<run id>/ (repositories, logs)
-#   --no-record    do not touch bench/RESULTS.md and bench/small_files_results.json
-#                  (bench/run_all.sh --quick uses it)
+#   --no-record    do not touch bench/RESULTS.md and bench/small_files_results*.json
 # Phases, each run by every tool before the next starts: initial backup,
 # no-change backup, restore of the latest snapshot (compared with the tree by
 # bench/verify_tree.py). Each is timed with /usr/bin/time: wall, CPU, peak RSS.
 # Writes the work directory's results.json; unless --no-record, also
-# bench/small_files_results.json and the "small_files" section of RESULTS.md.
+# bench/small_files_results_N.json and the "small_files_N" section of
+# RESULTS.md (one per file count, so the 100k and 1M runs stand side by side).
 
 set -euo pipefail
 
@@ -246,10 +246,10 @@ text = "\n".join(md) + "\n"
 open(os.path.join(work, "section.md"), "w").write(text)
 print(text)
 if record:
-    json.dump(result, open(os.path.join(bench, "small_files_results.json"), "w"), indent=1)
+    json.dump(result, open(os.path.join(bench, f"small_files_results_{files}.json"), "w"), indent=1)
 PY
 if [[ $RECORD -eq 1 ]]; then
-  python3 "$BENCH/results_section.py" small_files <"$WORK/section.md"
-  say "recorded in bench/RESULTS.md and bench/small_files_results.json"
+  python3 "$BENCH/results_section.py" "small_files_$FILES" <"$WORK/section.md"
+  say "recorded in bench/RESULTS.md and bench/small_files_results_$FILES.json"
 fi
 say "work directory: $WORK"
