@@ -22,6 +22,9 @@
 namespace arkiv::cli {
 namespace {
 
+// The name of the store the repository is opened on in the request counts.
+constexpr std::string_view kOpeningStoreName = "repository";
+
 Result<std::string> PromptHidden(const char* prompt) {
   std::FILE* tty = std::fopen("/dev/tty", "r+");
   if (tty == nullptr) {
@@ -103,10 +106,13 @@ void AddStoreLimitOptions(CLI::App& app, GlobalOptions& options) {
 
 Result<std::shared_ptr<storage::Store>> OpenRepositoryStore(const GlobalOptions& options) {
   ASSIGN_OR_RETURN(std::string url, RepositoryUrl(options));
-  return storage::OpenStore(url, storage::OpenStoreOptions{.upload_limit = options.limit_upload,
-                                                           .download_limit = options.limit_download,
-                                                           .cloud_name = {},
-                                                           .credentials = RepositoryCredentials(options, url)});
+  ASSIGN_OR_RETURN(
+      storage::StoreStack stack,
+      storage::OpenStoreStack(url, storage::OpenStoreOptions{.upload_limit = options.limit_upload,
+                                                             .download_limit = options.limit_download,
+                                                             .cloud_name = {},
+                                                             .credentials = RepositoryCredentials(options, url)}));
+  return options.requests->Enter(std::move(stack), std::string(kOpeningStoreName), url);
 }
 
 Result<std::unique_ptr<repo::Repository>> OpenRepository(const GlobalOptions& options) {
@@ -115,7 +121,9 @@ Result<std::unique_ptr<repo::Repository>> OpenRepository(const GlobalOptions& op
   ASSIGN_OR_RETURN(auto repo, repo::Repository::Open(std::move(store), password));
   // A multi-cloud repository: the one cloud it was opened on names the
   // others, and from now on every read and write goes through all of them.
-  RETURN_IF_ERROR(engine::AttachClouds(*repo, CloudStoreOpener(options)));
+  ASSIGN_OR_RETURN(auto placement, engine::AttachClouds(*repo, CloudStoreOpener(options)));
+  // The store it was opened on is one of the clouds: its requests are that cloud's.
+  if (placement) options.requests->FoldByUrl(std::string(kOpeningStoreName));
   return repo;
 }
 
@@ -128,10 +136,13 @@ engine::StoreOpener CloudStoreOpener(const GlobalOptions& options) {
       return Fail(fit.error().Context(
           fmt::format("cloud {} ([clouds.{}] in {})", cloud.name, cloud.name, options.config->path)));
     }
-    return storage::OpenStore(cloud.url, storage::OpenStoreOptions{.upload_limit = options.limit_upload,
-                                                                   .download_limit = options.limit_download,
-                                                                   .cloud_name = cloud.name,
-                                                                   .credentials = std::move(credentials)});
+    ASSIGN_OR_RETURN(
+        storage::StoreStack stack,
+        storage::OpenStoreStack(cloud.url, storage::OpenStoreOptions{.upload_limit = options.limit_upload,
+                                                                     .download_limit = options.limit_download,
+                                                                     .cloud_name = cloud.name,
+                                                                     .credentials = std::move(credentials)}));
+    return options.requests->Enter(std::move(stack), cloud.name, cloud.url);
   };
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/config_file.h"
+#include "cli/request_ledger.h"
 #include "core/status.h"
 #include "engine/clouds.h"
 #include "repo/lock.h"
@@ -35,6 +36,9 @@ struct GlobalOptions {
   // win over the repository URL's upload_limit= / download_limit=.
   std::optional<uint64_t> limit_upload;
   std::optional<uint64_t> limit_download;
+  // Every store opened by OpenRepositoryStore and CloudStoreOpener, counted
+  // for the summaries' `requests`.
+  std::shared_ptr<RequestLedger> requests = std::make_shared<RequestLedger>();
 };
 
 // Adds --limit-upload and --limit-download to `app`. A value that is not a

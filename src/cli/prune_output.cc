@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/format.h"
+#include "cli/request_ledger.h"
 #include "core/log.h"
 #include "planning/duration.h"
 
@@ -38,7 +39,10 @@ void PrintPruneReport(const GlobalOptions& global, const engine::PruneReport& r,
                      {"packs_swept", r.packs_swept},
                      {"packs_kept", r.packs_kept},
                      {"packs_retained", r.packs_retained},
-                     {"retention_checked", r.retention_checked}};
+                     {"retention_checked", r.retention_checked},
+                     {"index_files_written", r.index_files_written},
+                     {"index_files_removed", r.index_files_removed},
+                     {"requests", RequestsJson(global.requests->ByStore())}};
     std::cout << JsonText(j) << std::endl;
     return;
   }
@@ -54,6 +58,7 @@ void PrintPruneReport(const GlobalOptions& global, const engine::PruneReport& r,
                            "kept (used again); {} markers wait for their safety window\n",
                            r.markers_written ? r.packs_deleted + r.packs_repacked + r.packs_unindexed_deleted : 0,
                            r.markers_written, r.markers_swept, r.packs_swept, r.packs_kept, r.markers_pending);
+  std::cout << RequestsLine(global.requests->ByStore()) << "\n";
   if (r.retention_checked > 0) {
     std::cout << fmt::format("retention of {} objects in use checked (extended where less than half was left)\n",
                              r.retention_checked);

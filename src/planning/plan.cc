@@ -10,11 +10,16 @@
 namespace arkiv::planning {
 namespace {
 
-// Requests a backup makes on every cloud besides one PUT per pack: its
-// index, its snapshot and its lock; and the listings of snapshots, index
-// and locks when it opens the repository.
-constexpr double kPutsPerBackup = 3;
-constexpr double kListsPerBackup = 3;
+// Requests a backup makes on every cloud besides one PUT per data pack, as
+// bench/requests_bench.sh counted them at the S3 server (bench/RESULTS.md,
+// "Requests per GB"): an index file every 8 packs (repo/blob_saver.h) and
+// the last one, a tree pack, the snapshot and the lock; and the listings of
+// keys, clouds, index, snapshots, locks (twice: taking the lock and checking
+// it) and prune markers (twice: before and after the backup). Its reads of
+// the parent's trees are GETs, not charged here (S3: $0.0004 per 1,000).
+constexpr double kIndexFilesPerPack = 1.0 / 8;
+constexpr double kPutsPerBackup = 4;
+constexpr double kListsPerBackup = 8;
 
 Result<Candidate> MakeCandidate(const placement::Policy& policy, size_t available) {
   size_t count = policy.erasure() ? static_cast<size_t>(policy.RequiredClouds()) : available;
@@ -111,7 +116,8 @@ Result<PolicyPlan> PlanPolicy(const Candidate& candidate, const std::vector<Plan
                             ? static_cast<double>(candidate.policy.RequiredClouds()) / candidate.policy.k
                             : static_cast<double>(n);
 
-  double puts = figures.new_bytes_per_month / figures.pack_size + kPutsPerBackup * figures.backups_per_month;
+  double puts = figures.new_bytes_per_month / figures.pack_size * (1 + kIndexFilesPerPack) +
+                kPutsPerBackup * figures.backups_per_month;
   double lists = kListsPerBackup * figures.backups_per_month;
   for (size_t i = 0; i < n; ++i) {
     MonthlyCost m = MonthlyCostOf(profiles[i], stored_total[i], puts, lists);

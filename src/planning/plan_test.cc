@@ -99,9 +99,10 @@ TEST(PlanTest, MonthlyCostAddsUpPerCloud) {
   auto clouds = Clouds(2, "s3-standard");
   auto candidates = *CandidatePolicies(std::nullopt, 2, {});
   ASSERT_OK_AND_ASSIGN(PolicyPlan plan, PlanPolicy(candidates[0], clouds, Figures(), PlanSettings{}));
-  // Each replica: 1002 MB stored; 10 packs + 90 small PUTs and 90 LISTs a month.
+  // Each replica: 1002 MB stored; 10 packs, an index file per 8 packs, 4
+  // small PUTs and 8 LISTs per backup, 30 backups a month.
   double storage = 1002e6 / kBytesPerGb * 0.023;
-  double requests = (10 + 90) / 1000.0 * 0.005 + 90 / 1000.0 * 0.005;
+  double requests = (10 * 1.125 + 4 * 30) / 1000.0 * 0.005 + 8 * 30 / 1000.0 * 0.005;
   ASSERT_EQ(plan.monthly.size(), 2u);
   EXPECT_NEAR(plan.monthly[0].storage, storage, 1e-12);
   EXPECT_NEAR(plan.monthly[0].requests, requests, 1e-12);

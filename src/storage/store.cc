@@ -89,4 +89,10 @@ Status ValidateObjectName(std::string_view name) {
   return OkStatus();
 }
 
+std::optional<std::string_view> ContentHashInName(std::string_view name) {
+  std::string_view last = name.substr(name.rfind('/') + 1);  // the whole name when there is no '/'
+  if (last.size() != 64 || last.find_first_not_of("0123456789abcdef") != std::string_view::npos) return std::nullopt;
+  return last;
+}
+
 }  // namespace arkiv::storage

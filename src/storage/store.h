@@ -45,6 +45,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -112,6 +113,15 @@ class Store {
 
 // kInvalidArgument unless `name` is a valid object name (see above).
 Status ValidateObjectName(std::string_view name);
+
+// The SHA-256 a name says its object's bytes have: its last part when that
+// is 64 lowercase hex digits ("data/ab/<sha256>", "index/<sha256>"), else
+// nullopt. The repository names every object but `config` by the SHA-256 of
+// exactly the bytes stored (repo/layout.h), and callers of Put must keep
+// such names true: a store may use the name instead of hashing the bytes
+// again (S3Store sends it as the signed payload hash, and S3 refuses a body
+// that does not match it).
+std::optional<std::string_view> ContentHashInName(std::string_view name);
 
 // No object arkiv writes is larger: a pack is cut at --pack-size (at most
 // 512 MiB) plus its last blob (at most 128 MiB) and header (16 MiB); a

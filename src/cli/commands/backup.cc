@@ -15,6 +15,7 @@
 #include "cli/format.h"
 #include "cli/job_record.h"
 #include "cli/progress_line.h"
+#include "cli/request_ledger.h"
 #include "monitor/notify.h"
 #include "repo/lock.h"
 #include "repo/system_info.h"
@@ -115,7 +116,8 @@ void PrintSummary(const GlobalOptions& global, const engine::BackupResult& resul
                      {"blobs_added", s.blobs_added},
                      {"bytes_added", s.bytes_added},
                      {"bytes_stored", s.bytes_stored},
-                     {"duration_seconds", s.duration_seconds}};
+                     {"duration_seconds", s.duration_seconds},
+                     {"requests", RequestsJson(global.requests->ByStore())}};
     std::cout << JsonText(j) << std::endl;
     return;
   }
@@ -128,6 +130,7 @@ void PrintSummary(const GlobalOptions& global, const engine::BackupResult& resul
       s.files_failed ? fmt::format(", {} skipped", s.files_failed) : "", HumanBytes(s.bytes_processed),
       HumanBytes(s.bytes_total), HumanBytes(s.bytes_added), HumanBytes(s.bytes_stored), result.snapshot_id.Short(),
       HumanDuration(s.duration_seconds));
+  std::cout << RequestsLine(global.requests->ByStore()) << "\n";
 }
 
 }  // namespace

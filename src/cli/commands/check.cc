@@ -13,6 +13,7 @@
 #include "cli/format.h"
 #include "cli/job_record.h"
 #include "cli/progress_line.h"
+#include "cli/request_ledger.h"
 #include "engine/cloud_audit.h"
 #include "engine/clouds.h"
 #include "repo/lock.h"
@@ -118,6 +119,7 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                          {"read_data", read_data},           {"read_data_subset", check_options.subset.ToString()},
                          {"packs_read", report->packs_read},
                          {"prune_markers", report->prune_markers}, {"packs_marked", report->packs_marked}};
+        j["requests"] = RequestsJson(global.requests->ByStore());
         if (report->next_sweep_ns != 0) j["next_sweep"] = repo::FormatRfc3339(report->next_sweep_ns);
         if (audit) {
           j["clouds"] = CloudAuditJson(*audit, placement->clouds());
@@ -161,6 +163,7 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                                                    report->packs, check_options.subset.ToString(),
                                                    HumanBytes(report->bytes_read)),
                                  errors ? "PROBLEMS FOUND" : "no errors");
+        std::cout << RequestsLine(global.requests->ByStore()) << "\n";
       }
       return FinishOnClouds(*repo, global, errors ? kExitError : kExitOk);
     });

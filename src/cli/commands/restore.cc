@@ -10,6 +10,7 @@
 #include "cli/exit_codes.h"
 #include "cli/format.h"
 #include "cli/progress_line.h"
+#include "cli/request_ledger.h"
 #include "repo/lock.h"
 #include "storage/wrappers/metrics_store.h"
 
@@ -88,13 +89,15 @@ void AddRestoreCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
                          {"errors", result->errors.size()},
                          {"verified_files", result->verified_files},
                          {"reads", gets.requests},
-                         {"bytes_read", gets.bytes_down}};
+                         {"bytes_read", gets.bytes_down},
+                         {"requests", RequestsJson(global.requests->ByStore())}};
         std::cout << JsonText(j) << std::endl;
       } else if (!global.quiet) {
         std::cout << fmt::format("restored snapshot {}: {} files, {} directories, {}{}{}\n", record.id.Short(),
                                  result->files, result->dirs, HumanBytes(result->bytes),
                                  opts->verify ? fmt::format(", {} verified", result->verified_files) : "",
                                  result->errors.empty() ? "" : fmt::format(", {} errors", result->errors.size()));
+        std::cout << RequestsLine(global.requests->ByStore()) << "\n";
       }
       return FinishOnClouds(*repo, global, result->errors.empty() ? kExitOk : kExitError);
     });

@@ -90,8 +90,10 @@ Status ApplyUrlParameter(S3Options& options, std::string_view name, const std::s
 
 Code S3ErrorCode(int http_status, std::string_view s3_code) {
   if (s3_code == "NoSuchBucket") return Code::kFailedPrecondition;
+  // A body that does not match its signed SHA-256 or Content-MD5 was most
+  // likely damaged on the way: sending it again may get through.
   if (s3_code == "SlowDown" || s3_code == "RequestTimeout" || s3_code == "InternalError" ||
-      s3_code == "ServiceUnavailable") {
+      s3_code == "ServiceUnavailable" || s3_code == "XAmzContentSHA256Mismatch" || s3_code == "BadDigest") {
     return Code::kUnavailable;
   }
   if (s3_code == "InvalidAccessKeyId" || s3_code == "ExpiredToken" || s3_code == "InvalidToken" ||
@@ -176,13 +178,13 @@ std::string S3Store::PathOf(std::string_view key) const {
 }
 
 Result<http::Response> S3Store::Send(const std::string& method, std::string_view key, const Pairs& query, Pairs headers,
-                                     ByteView body) {
+                                     ByteView body, std::string_view payload_hash) {
   std::string amz_date = AmzDate(std::chrono::system_clock::now());
   SigningRequest signing;
   signing.method = method;
   signing.canonical_uri = PathOf(key);
   signing.query = query;
-  signing.payload_hash = Sha256Hex(body);
+  signing.payload_hash = payload_hash.empty() ? Sha256Hex(body) : std::string(payload_hash);
   headers.emplace_back("Host", host_);
   headers.emplace_back("x-amz-date", amz_date);
   headers.emplace_back("x-amz-content-sha256", signing.payload_hash);
@@ -268,7 +270,8 @@ Status S3Store::Put(std::string_view name, ByteView data, PutMode mode) {
   if (mode == PutMode::kCreateOnly) headers.emplace_back("If-None-Match", "*");
   if (!options_.storage_class.empty()) headers.emplace_back("x-amz-storage-class", options_.storage_class);
   AddLockHeaders(name, data, headers);
-  ASSIGN_OR_RETURN(auto response, Send("PUT", KeyOf(name), {}, std::move(headers), data));
+  ASSIGN_OR_RETURN(auto response,
+                   Send("PUT", KeyOf(name), {}, std::move(headers), data, ContentHashInName(name).value_or("")));
   if (IsSuccess(response)) return OkStatus();
   if (mode == PutMode::kCreateOnly && (response.status == 412 || response.status == 409)) {
     return Fail(Code::kAlreadyExists, fmt::format("{}: object {} already exists", Location(), name));

@@ -17,7 +17,11 @@
 // default region come from the caller (StoreCredentials), the environment or
 // ~/.aws (see aws_config.h).
 // Requests are signed with SigV4 and carry the SHA-256 of their body, so the
-// server rejects a body damaged on the way.
+// server rejects a body damaged on the way. A single PUT of an object named
+// by its SHA-256 (ContentHashInName: packs, index files, snapshots) sends the
+// name's hash instead of hashing the body once more: the body is still
+// checked against it by S3, and a pack written to several S3 clouds is
+// hashed once, when it is named, not once per cloud.
 //
 // How the contract maps onto S3:
 //  * Put is one PUT, or a multipart upload above `multipart_threshold`
@@ -113,8 +117,10 @@ class S3Store : public Store {
   using Pairs = std::vector<std::pair<std::string, std::string>>;
 
   // Signs and sends one request. `key` "" addresses the bucket itself.
+  // `payload_hash` is the hex SHA-256 of `body` when the caller knows it
+  // (empty: computed here).
   Result<http::Response> Send(const std::string& method, std::string_view key, const Pairs& query, Pairs headers = {},
-                              ByteView body = {});
+                              ByteView body = {}, std::string_view payload_hash = {});
   // The error a failed response means, for `what` ("get data/x").
   Error ErrorOf(const http::Response& response, std::string_view what) const;
   // The error of a 404 to GET `name`: kNotFound, or the missing bucket.

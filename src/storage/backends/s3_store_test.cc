@@ -427,6 +427,9 @@ TEST(S3StoreErrorTest, S3CodesRefineTheHttpStatus) {
   EXPECT_EQ(S3ErrorCode(404, "NoSuchBucket"), Code::kFailedPrecondition);
   EXPECT_EQ(S3ErrorCode(412, "PreconditionFailed"), Code::kAlreadyExists);
   EXPECT_EQ(S3ErrorCode(416, "InvalidRange"), Code::kInvalidArgument);
+  // A body that does not match its signed hash: damaged on the way, sent again.
+  EXPECT_EQ(S3ErrorCode(400, "XAmzContentSHA256Mismatch"), Code::kUnavailable);
+  EXPECT_EQ(S3ErrorCode(400, "BadDigest"), Code::kUnavailable);
 }
 
 TEST(S3StoreUrlTest, UploadParametersAndStoreWideOnes) {
