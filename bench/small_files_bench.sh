@@ -2,12 +2,17 @@
 # bench/small_files_bench.sh — many small files: arkiv, restic and borg in the
 # same run, to local repositories (issue 7: "1 million small files").
 #
-# Usage: [ARKIV=build/arkiv] bench/small_files_bench.sh [--files N] [--only TOOLS] [--profile] [--keep] [--no-record]
+# Usage: [ARKIV=build/arkiv] bench/small_files_bench.sh [--files N] [--only TOOLS] [--restore-dir DIR] [--profile] [--keep] [--no-record]
 #   --files N      files in the generated tree (default 1000000; 100000 for a
 #                  shorter run); bench/make_small_files.py makes them once per N
 #                  in bench/data/small-N/ (seeded, ~3.8 KB each on average, 1,000
 #                  per directory, 32 directories per parent)
 #   --only TOOLS   comma-separated subset of arkiv,restic,borg (no ratios then)
+#   --restore-dir DIR  restore into DIR/restore-TOOL instead of the work
+#                  directory, e.g. /dev/shm: on this machine's ext4 creating
+#                  100,000 files took 8 to 45 s of kernel time from one run to
+#                  the next (python alone, no tool), which hid the tools' own
+#                  restore cost; tmpfs took 1 s. The filesystem is recorded.
 #   --profile      also record arkiv's initial backup under `perf record -g`
 #                  (a second backup into a throw-away repository) and keep the
 #                  top of `perf report` in the work directory and the results
@@ -27,12 +32,14 @@ ROOT=$(cd "$BENCH/.." && pwd)
 FILES=1000000
 ONLY=arkiv,restic,borg
 PROFILE=0
+RESTORE_DIR=
 KEEP=0
 RECORD=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --files) FILES=${2:?--files needs a value}; shift 2 ;;
     --only) ONLY=${2:?--only needs a value}; shift 2 ;;
+    --restore-dir) RESTORE_DIR=${2:?--restore-dir needs a value}; shift 2 ;;
     --profile) PROFILE=1; shift ;;
     --keep) KEEP=1; shift ;;
     --no-record) RECORD=0; shift ;;
@@ -65,7 +72,13 @@ DATASET_BYTES=$(du -sb --apparent-size "$DATASET" | cut -f1)
 
 WORK=$BENCH/work/small-$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$WORK/logs"
-cleanup() { [[ $KEEP -eq 1 ]] || rm -rf "$WORK/repo-"* "$WORK/restore-"* "$WORK/cache-"* "$WORK/profile-repo"; }
+RESTORE_DIR=${RESTORE_DIR:-$WORK}
+mkdir -p "$RESTORE_DIR" || die "cannot create restore directory $RESTORE_DIR"
+RESTORE_FS=$(df --output=fstype "$RESTORE_DIR" | tail -1 | tr -d ' ')
+cleanup() {
+  [[ $KEEP -eq 1 ]] || rm -rf "$WORK/repo-"* "$WORK/restore-"* "$WORK/cache-"* "$WORK/profile-repo"
+  rm -rf "$RESTORE_DIR/restore-"*  # a restore directory outside the work directory is never kept
+}
 trap cleanup EXIT
 python3 "$BENCH/machine_info.py" "$ARKIV" >"$WORK/machine.json"
 
@@ -132,7 +145,7 @@ for phase in initial nochange; do
 done
 say "restore"
 for tool in "${TOOLS[@]}"; do
-  target=$WORK/restore-$tool
+  target=$RESTORE_DIR/restore-$tool
   mkdir -p "$target"
   case $tool in
     arkiv) measure arkiv restore "$target" "$ARKIV" --repo "$WORK/repo-arkiv" --json restore latest --target "$target"
@@ -169,15 +182,16 @@ if [[ $PROFILE -eq 1 && " ${TOOLS[*]} " == *" arkiv "* ]]; then
   rm -f "$WORK/perf.data"
 fi
 
-python3 - "$WORK" "$FILES" "$DATASET_BYTES" "$RECORD" "$BENCH" <<'PY'
+python3 - "$WORK" "$FILES" "$DATASET_BYTES" "$RECORD" "$BENCH" "$RESTORE_FS" <<'PY'
 import json, os, sys
 work, files, dataset_bytes, record, bench = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1", sys.argv[5]
+restore_fs = sys.argv[6]
 rows = [json.loads(l) for l in open(os.path.join(work, "results.jsonl"))]
 machine = json.load(open(os.path.join(work, "machine.json")))
 def read(name):
     p = os.path.join(work, name)
     return open(p).read() if os.path.exists(p) else None
-result = {"files": files, "dataset_bytes": dataset_bytes, "machine": machine, "rows": rows,
+result = {"files": files, "dataset_bytes": dataset_bytes, "machine": machine, "rows": rows, "restore_fs": restore_fs,
           "perf_top": read("perf-top.txt"), "perf_children": read("perf-children.txt")}
 json.dump(result, open(os.path.join(work, "results.json"), "w"), indent=1)
 timed = {(r["tool"], r["phase"]): r for r in rows if "wall_s" in r}
@@ -189,7 +203,7 @@ w(f"## Many small files: arkiv vs restic vs borg ({files:,} files)")
 w("")
 w(f"`bench/small_files_bench.sh --files {files}` (`bench/make_small_files.py`: {files:,} files, "
   f"{dataset_bytes / 2**30:.2f} GiB, 1,000 per directory, log-normal sizes around 3 KB, 25% random, 5% copies); "
-  "local repositories, default settings of each tool, warm page cache; one run.")
+  f"local repositories, default settings of each tool, warm page cache, restores into {restore_fs}; one run.")
 w("")
 w(f"- **Machine:** nproc {machine['nproc']}, {machine['cpu']}, {machine['ram_gib']} GiB RAM, disk "
   f"{machine['disk']['device']}, kernel {machine['kernel']}; load average at the start "
