@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <unordered_set>
 #include <vector>
 
@@ -18,7 +20,9 @@ namespace arkiv::engine {
 struct RestoreSize {
   uint64_t bytes = 0;     // sealed, compressed bytes of the distinct blobs
   uint64_t blobs = 0;
-  uint64_t requests = 0;  // reads a restore makes: one per tree, one per run of a pack (restore_plan.h)
+  // Reads a restore makes: the tree blocks (repo/tree_block_cache.h), one
+  // per run of a data pack (restore_plan.h).
+  uint64_t requests = 0;
 };
 
 // Adds up the distinct blobs of a restore as a tree walk meets them.
@@ -35,8 +39,9 @@ class RestoreSizeCounter {
 
  private:
   const repo::Repository& repo_;
-  RestoreSize size_;  // requests: the trees only
+  RestoreSize size_;  // requests: none; size() adds them
   std::vector<Id> data_;
+  std::set<std::pair<Id, uint64_t>> tree_blocks_;  // (pack, block) holding trees
   std::unordered_set<Id, IdHash> seen_;
   std::optional<Error> failure_;
 };

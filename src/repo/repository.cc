@@ -236,7 +236,82 @@ Status Repository::LoadIndex(std::vector<std::pair<Id, Error>>* damaged, MarkedP
 Result<Bytes> Repository::LoadBlob(const Id& id, BlobCheck check) const {
   auto location = index_.Find(id);
   if (!location) return Fail(Code::kNotFound, fmt::format("blob {} is not in the index", id.Hex()));
+  if (location->entry.type == BlobType::kTree) return LoadTreeBlob(*location, check);
   return LoadBlobAt(location->pack, location->entry, check);
+}
+
+Result<Bytes> Repository::LoadTreeBlob(const BlobLocation& location, BlobCheck check) const {
+  const Id& pack = location.pack;
+  const BlobEntry& entry = location.entry;
+  const bool full = check == BlobCheck::kFull;
+  if (auto held = tree_blocks_.Find(pack, entry.offset, entry.length)) {
+    auto plain = OpenBlob(key_, entry, *held, full);
+    if (plain) return plain;
+    // Damaged in the copy these blocks came from: the blob alone, from
+    // whichever copy opens.
+    tree_blocks_.Drop(pack, entry.offset, entry.length);
+    return LoadBlobAt(pack, entry, check);
+  }
+  // The blob's blocks, kBlocksBefore before and kBlocksAfter after, less
+  // those at either end already held (the blob's own too: its bytes there
+  // are taken from them), within the pack.
+  constexpr uint64_t kBlock = TreeBlockCache::kBlockBytes;
+  const uint64_t end = uint64_t{entry.offset} + entry.length;
+  const uint64_t pack_end = std::max(location.pack_size, end);
+  const uint64_t pack_blocks = (pack_end + kBlock - 1) / kBlock;
+  const uint64_t blob_first = entry.offset / kBlock;
+  const uint64_t blob_last = (end - 1) / kBlock;
+  uint64_t first = blob_first > TreeBlockCache::kBlocksBefore ? blob_first - TreeBlockCache::kBlocksBefore : 0;
+  uint64_t last = std::min(blob_last + TreeBlockCache::kBlocksAfter, pack_blocks - 1);
+  while (first < last && tree_blocks_.Holds(pack, first)) first++;
+  while (last > first && tree_blocks_.Holds(pack, last)) last--;
+  uint64_t start = first * kBlock;
+  uint64_t stop = std::min((last + 1) * kBlock, pack_end);
+  Bytes held_before, held_after;  // the blob's bytes before start and from stop
+  if (entry.offset < start) {
+    if (auto held = tree_blocks_.Find(pack, entry.offset, start - entry.offset)) {
+      held_before = std::move(*held);
+    } else {
+      start = blob_first * kBlock;  // gone meanwhile (another thread): read them
+    }
+  }
+  if (end > stop) {
+    if (auto held = tree_blocks_.Find(pack, stop, end - stop)) {
+      held_after = std::move(*held);
+    } else {
+      stop = std::min((blob_last + 1) * kBlock, pack_end);
+    }
+  }
+  Result<Bytes> plain = Fail(Code::kInternal, "blob not opened");
+  auto blocks = store_->GetChecked(PackName(entry.type, pack), start, stop - start, [&](ByteView bytes) -> Status {
+    const uint64_t from = std::max<uint64_t>(entry.offset, start);
+    const uint64_t to = std::min(end, stop);
+    ByteView sealed = bytes.subspan(from - start, to - from);
+    Bytes joined;
+    if (!held_before.empty() || !held_after.empty()) {
+      joined.reserve(entry.length);
+      joined.insert(joined.end(), held_before.begin(), held_before.end());
+      joined.insert(joined.end(), sealed.begin(), sealed.end());
+      joined.insert(joined.end(), held_after.begin(), held_after.end());
+      sealed = joined;
+    }
+    plain = OpenBlob(key_, entry, sealed, full);
+    if (!plain) return Fail(plain.error());
+    return OkStatus();
+  });
+  if (!blocks) {
+    // Damaged in every copy (or in the held part), or the blocks are not all
+    // in the pack (a truncated pack): the blob alone, whose error names the
+    // pack. Anything else (no such pack, store down after its retries)
+    // fails as it is.
+    if (blocks.error().code() != Code::kDataLoss && blocks.error().code() != Code::kInvalidArgument) {
+      return Fail(blocks.error().Context(fmt::format("blob {}", entry.id.Hex())));
+    }
+    tree_blocks_.Drop(pack, entry.offset, entry.length);
+    return LoadBlobAt(pack, entry, check);
+  }
+  tree_blocks_.Add(pack, start, *blocks);
+  return plain;
 }
 
 Result<Bytes> Repository::LoadBlobAt(const Id& pack, const BlobEntry& entry, BlobCheck check) const {

@@ -21,6 +21,7 @@
 #include "repo/master_key.h"
 #include "repo/snapshot.h"
 #include "repo/tree.h"
+#include "repo/tree_block_cache.h"
 #include "storage/store.h"
 
 namespace arkiv::repo {
@@ -97,7 +98,9 @@ class Repository {
   Index& index() { return index_; }
   const Index& index() const { return index_; }
 
-  // Reads, authenticates and decompresses a blob found in the index.
+  // Reads, authenticates and decompresses a blob found in the index. A tree
+  // blob is read with the blocks of its pack around it, held for the trees
+  // that follow (repo/tree_block_cache.h).
   Result<Bytes> LoadBlob(const Id& id, BlobCheck check = BlobCheck::kFull) const;
   Result<Tree> LoadTree(const Id& id) const;
 
@@ -121,6 +124,7 @@ class Repository {
  private:
   Repository(std::shared_ptr<storage::Store> store, MasterKey key, Id key_id, Config config);
   Result<Bytes> LoadBlobAt(const Id& pack, const BlobEntry& entry, BlobCheck check) const;
+  Result<Bytes> LoadTreeBlob(const BlobLocation& location, BlobCheck check) const;
 
   std::shared_ptr<storage::Store> store_;
   MasterKey key_;
@@ -129,6 +133,7 @@ class Repository {
   Index index_;
   std::unordered_set<Id, IdHash> marked_packs_;
   std::vector<Id> superseded_files_;
+  mutable TreeBlockCache tree_blocks_;
 };
 
 }  // namespace arkiv::repo
