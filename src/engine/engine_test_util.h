@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "engine/backup.h"
+#include "engine/check.h"
 #include "engine/restore.h"
 #include "repo/repo_test_util.h"
 #include "repo/repository.h"
@@ -273,6 +274,17 @@ inline size_t DataBlobCount(std::shared_ptr<storage::Store> store) {
     for (const auto& blob : pack.blobs) n += blob.type == repo::BlobType::kData;
   });
   return n;
+}
+
+// Opens the repository on `store` afresh and checks it with --read-data.
+inline engine::CheckReport CheckReadingData(const std::shared_ptr<storage::Store>& store) {
+  auto repo = repo::Repository::Open(store, kTestPassword);
+  EXPECT_TRUE(repo.has_value());
+  if (!repo) return {};
+  engine::CheckProgress progress;
+  auto report = engine::RunCheck(**repo, engine::CheckOptions{.read_data = true}, progress);
+  EXPECT_TRUE(report.has_value());
+  return report.value_or(engine::CheckReport{});
 }
 
 }  // namespace arkiv::testing

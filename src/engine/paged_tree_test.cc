@@ -110,14 +110,7 @@ class PagedTreeTest : public ::testing::Test {
     EXPECT_EQ(CompareTrees(big_, target / "big"), std::vector<std::string>{});
   }
 
-  CheckReport Check() {
-    auto repo = repo::Repository::Open(store_, arkiv::testing::kTestPassword);
-    EXPECT_TRUE(repo.has_value());
-    CheckProgress progress;
-    auto report = RunCheck(**repo, CheckOptions{.read_data = true}, progress);
-    EXPECT_TRUE(report.has_value());
-    return report.value_or(CheckReport{});
-  }
+  CheckReport Check() { return arkiv::testing::CheckReadingData(store_); }
 
   // Changes three files on different pages, removes one, adds one.
   void Change() {

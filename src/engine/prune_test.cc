@@ -80,14 +80,7 @@ class PruneTest : public ::testing::Test {
     EXPECT_EQ(CompareTrees(roots_[which], target / name), std::vector<std::string>{}) << name;
   }
 
-  CheckReport Check() {
-    auto repo = repo::Repository::Open(store_, arkiv::testing::kTestPassword);
-    EXPECT_TRUE(repo.has_value());
-    CheckProgress progress;
-    auto report = RunCheck(**repo, CheckOptions{.read_data = true}, progress);
-    EXPECT_TRUE(report.has_value());
-    return report.value_or(CheckReport{});
-  }
+  CheckReport Check() { return arkiv::testing::CheckReadingData(store_); }
 
   // Pack names in the store.
   std::set<std::string> Packs() {

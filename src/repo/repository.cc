@@ -167,6 +167,12 @@ Status Repository::LoadIndex(std::vector<std::pair<Id, Error>>* damaged, MarkedP
     damaged->emplace_back(id, file.error());
     return std::optional<IndexFile>();
   };
+  // A file listed a moment ago and gone now: a prune removed it (below).
+  auto vanished = [&](const Result<std::optional<IndexFile>>& file) {
+    if (file || file.error().code() != Code::kNotFound || vanished_attempts >= 2) return false;
+    vanished_attempts++;
+    return true;
+  };
   // Files are read and indexed one at a time (all of them parsed at once
   // would take several times the memory of the compact index). Index files
   // are immutable, so what supersedes what, once read, stays known; a file
@@ -186,8 +192,7 @@ Status Repository::LoadIndex(std::vector<std::pair<Id, Error>>* damaged, MarkedP
     for (const Id& id : ids) {
       if (superseded.contains(id)) continue;
       auto file = read(id);
-      if (!file && file.error().code() == Code::kNotFound && vanished_attempts < 2) {
-        vanished_attempts++;
+      if (vanished(file)) {
         again = true;
         break;
       }
@@ -212,8 +217,7 @@ Status Repository::LoadIndex(std::vector<std::pair<Id, Error>>* damaged, MarkedP
     if (marked == MarkedPacks::kLast) {
       for (const Id& id : with_marked) {
         auto file = read(id);
-        if (!file && file.error().code() == Code::kNotFound && vanished_attempts < 2) {
-          vanished_attempts++;
+        if (vanished(file)) {
           again = true;
           break;
         }
