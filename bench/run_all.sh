@@ -59,7 +59,7 @@ BENCHES=(
   "multicloud|multicloud_bench.sh|--size 1GiB|--size 20MiB"
   "restore|restore_bench.sh|--scale 0.1|--scale 0.01"
   "plan|plan_vs_restore.sh|--size 120|--size 10"
-  "small_files|small_files_bench.sh|--files 1000000|--files 2000"
+  "small_files|small_files_bench.sh|--files 1000000 --restore-dir /dev/shm/arkiv-bench|--files 2000"
   "ec_restore|ec_restore_bench.sh|--size 1GiB|--size 20MiB"
   "requests|requests_bench.sh|--size 512MiB|--size 20MiB"
   "index|index_bench.sh||--quick"
