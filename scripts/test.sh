@@ -12,10 +12,24 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 summary=$(mktemp)
-trap 'rm -f "$summary"' EXIT
-# Runs ctest, keeping its closing line for the summary at the end.
+ctest_log=$(mktemp)
+# On a failure, the first failed assertions again at the very end: CI keeps
+# only the tail of the output, where ctest's list names the failed tests but
+# not why they failed.
+on_exit() {
+  local rc=$?
+  if [ "$rc" != 0 ] && [ -s "$ctest_log" ]; then
+    echo "== first failures (exit $rc)"
+    grep -E -A6 ': Failure$|^\[  FAILED  \] [A-Za-z]|\bFAIL\b|[0-9]+ failed \(' "$ctest_log" | grep -v '^arkiv warning' | head -80 || true
+  fi
+  rm -f "$summary" "$ctest_log"
+  exit "$rc"
+}
+trap on_exit EXIT
+# Runs ctest, keeping its closing line for the summary at the end and its
+# output for on_exit.
 run_ctest() {
-  ctest "$@" 2>&1 | tee >(grep -E 'tests passed|tests failed' >>"$summary")
+  ctest "$@" 2>&1 | tee -a "$ctest_log" | tee >(grep -E 'tests passed|tests failed' >>"$summary")
   return "${PIPESTATUS[0]}"
 }
 
