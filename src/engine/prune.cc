@@ -136,12 +136,18 @@ Status Repack(repo::Repository& repo, const PackPlan& plan, const PositionBits& 
   for (size_t i = 0; i < pack.blobs.size(); ++i) {
     if (used.Test(first + static_cast<uint32_t>(i))) blobs.push_back(pack.blobs[i]);
   }
-  ASSIGN_OR_RETURN(auto opened, repo.LoadBlobRun(pack.id, blobs, repo::BlobCheck::kFull));
-  for (size_t i = 0; i < blobs.size(); ++i) {
-    if (!opened[i]) return Fail(opened[i].error());
-    RETURN_IF_ERROR(saver.Save(blobs[i].type, blobs[i].id, *opened[i]));
-  }
-  return OkStatus();
+  // Each blob goes to the saver as it is opened: one opened blob is held at
+  // a time, not the whole pack's.
+  Status saved = OkStatus();
+  RETURN_IF_ERROR(repo.ReadBlobRun(pack.id, blobs, repo::BlobCheck::kFull, [&](size_t i, Result<Bytes> blob) {
+    if (!saved) return;
+    if (!blob) {
+      saved = Fail(blob.error());
+    } else if (auto stored = saver.Save(blobs[i].type, blobs[i].id, *blob); !stored) {
+      saved = Fail(stored.error());
+    }
+  }));
+  return saved;
 }
 
 // Phase 1: chooses what to delete, copies the used blobs of repacked packs

@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <span>
+#include <utility>
 
 #include "core/log.h"
 #include "core/posix_error.h"
@@ -90,10 +92,18 @@ class Restorer {
   // the hardlinks to them and the metadata of the directories walked whole
   // since the last batch; forgets them all. Errors are recorded per path.
   void RestoreBatch();
-  // Reads one run of a pack and writes its blobs to every place they go.
+  // The file a worker wrote last, kept open for its next piece (a big
+  // file's blobs follow one another in a pack).
+  struct OpenFile {
+    uint32_t file = UINT32_MAX;
+    UniqueFd fd;
+  };
+  // Reads one run of a pack and writes each blob, as soon as it is opened,
+  // to every place it goes: a worker holds the sealed run and one opened
+  // blob, not the run's whole plaintext.
   void RestoreRun(const PackRun& run);
-  // Writes file `f`'s pieces of one run: (offset, plaintext) pairs.
-  void WritePieces(uint32_t f, const std::vector<std::pair<uint64_t, const Bytes*>>& pieces);
+  // Writes one piece of file `f`; the last piece finishes the file.
+  void WritePiece(OpenFile& open, uint32_t f, uint64_t offset, const Bytes& data);
   // Creates file `f` on its first write, opens it again on later ones. An
   // invalid fd (and no error) when the file has failed already.
   Result<UniqueFd> OpenForWrite(uint32_t f);
@@ -276,17 +286,21 @@ void Restorer::FailFile(uint32_t f, const Error& error) {
   RecordError(job.rel_path, error);
 }
 
-void Restorer::WritePieces(uint32_t f, const std::vector<std::pair<uint64_t, const Bytes*>>& pieces) {
+void Restorer::WritePiece(OpenFile& open, uint32_t f, uint64_t offset, const Bytes& data) {
   const FileJob& job = files_[f];
-  auto fd = OpenForWrite(f);
-  if (!fd) return FailFile(f, fd.error());
-  if (!fd->valid()) return;  // failed by another run
-  for (const auto& [offset, data] : pieces) {
-    if (auto st = WriteSparse(fd->get(), *data, offset, job.path); !st) return FailFile(f, st.error());
-    progress_.bytes_done += data->size();
+  if (open.file != f || !open.fd.valid()) {
+    open = OpenFile{f, UniqueFd()};
+    auto fd = OpenForWrite(f);
+    if (!fd) return FailFile(f, fd.error());
+    if (!fd->valid()) return;  // failed by another run
+    open.fd = std::move(*fd);
   }
-  auto count = static_cast<uint32_t>(pieces.size());
-  if (states_[f].pieces_left.fetch_sub(count) == count) FinishFile(f, std::move(*fd));
+  if (auto st = WriteSparse(open.fd.get(), data, offset, job.path); !st) {
+    open = OpenFile();
+    return FailFile(f, st.error());
+  }
+  progress_.bytes_done += data.size();
+  if (states_[f].pieces_left.fetch_sub(1) == 1) FinishFile(f, std::exchange(open, OpenFile()).fd);
 }
 
 void Restorer::FinishFile(uint32_t f, UniqueFd fd) {
@@ -310,48 +324,35 @@ void Restorer::RestoreRun(const PackRun& run) {
   std::vector<repo::BlobEntry> entries;
   entries.reserve(run.blob_count);
   for (uint32_t b = run.first_blob; b < run.first_blob + run.blob_count; ++b) entries.push_back(plan_.blobs[b].entry);
+  OpenFile open;
+  auto places_of = [&](size_t k) {
+    const PlannedBlob& blob = plan_.blobs[run.first_blob + k];
+    return std::span<const BlobPlace>(plan_.places.data() + blob.first_place, blob.place_count);
+  };
+  auto fail = [&](size_t k, const Error& error) {
+    for (const BlobPlace& place : places_of(k)) {
+      if (open.file == place.file) open = OpenFile();
+      FailFile(place.file, error);
+    }
+  };
   // Every blob is authenticated (AES-GCM, the blob id as associated data)
   // before any byte of it is written.
-  auto opened = repo_.LoadBlobRun(plan_.packs[run.pack], entries, repo::BlobCheck::kAuthenticate);
-
-  // (file, offset, plaintext): grouped by file below, so each file is opened
-  // once per run however many of its pieces the run holds.
-  struct Piece {
-    uint32_t file;
-    uint64_t offset;
-    const Bytes* data;
-  };
-  std::vector<Piece> pieces;
-  for (uint32_t k = 0; k < run.blob_count; ++k) {
-    const PlannedBlob& blob = plan_.blobs[run.first_blob + k];
-    std::span<const BlobPlace> places(plan_.places.data() + blob.first_place, blob.place_count);
-    const Error* error = nullptr;
-    Error wrong_size(Code::kDataLoss, "");
-    if (!opened) {
-      error = &opened.error();
-    } else if (!(*opened)[k]) {
-      error = &(*opened)[k].error();
-    } else if ((*opened)[k]->size() != blob.entry.raw_length) {
-      wrong_size = Error(Code::kDataLoss, fmt::format("blob {}: opened {} bytes, index says {}", blob.entry.id.Hex(),
-                                                      (*opened)[k]->size(), blob.entry.raw_length));
-      error = &wrong_size;
+  std::vector<bool> handed(run.blob_count, false);
+  Status read = repo_.ReadBlobRun(
+      plan_.packs[run.pack], entries, repo::BlobCheck::kAuthenticate, [&](size_t k, Result<Bytes> blob) {
+        handed[k] = true;
+        const repo::BlobEntry& entry = entries[k];
+        if (!blob) return fail(k, blob.error());
+        if (blob->size() != entry.raw_length) {
+          return fail(k, Error(Code::kDataLoss, fmt::format("blob {}: opened {} bytes, index says {}", entry.id.Hex(),
+                                                            blob->size(), entry.raw_length)));
+        }
+        for (const BlobPlace& place : places_of(k)) WritePiece(open, place.file, place.offset, *blob);
+      });
+  if (!read) {
+    for (size_t k = 0; k < run.blob_count; ++k) {
+      if (!handed[k]) fail(k, read.error());
     }
-    for (const BlobPlace& place : places) {
-      if (error) {
-        FailFile(place.file, *error);
-      } else {
-        pieces.push_back({place.file, place.offset, &*(*opened)[k]});
-      }
-    }
-  }
-  std::sort(pieces.begin(), pieces.end(),
-            [](const Piece& a, const Piece& b) { return std::tie(a.file, a.offset) < std::tie(b.file, b.offset); });
-  std::vector<std::pair<uint64_t, const Bytes*>> of_file;
-  for (size_t i = 0; i < pieces.size();) {
-    uint32_t f = pieces[i].file;
-    of_file.clear();
-    for (; i < pieces.size() && pieces[i].file == f; ++i) of_file.emplace_back(pieces[i].offset, pieces[i].data);
-    WritePieces(f, of_file);
   }
 }
 

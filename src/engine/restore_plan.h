@@ -28,8 +28,8 @@ namespace arkiv::engine {
 // speeds and is fewer bytes than most skipped blobs. Runs of up to 24 MiB
 // cover a whole default pack (16 MiB plus the last chunk, at most 8 MiB), so
 // a full restore reads each pack with one request; in flight are at most
-// workers × (24 MiB sealed + 32 MiB opened). A single blob beyond these
-// limits is a run of its own.
+// workers × 24 MiB sealed (each blob is written as soon as it is opened, and
+// dropped). A single blob beyond these limits is a run of its own.
 struct RunLimits {
   uint64_t max_gap = uint64_t{256} * 1024;          // unneeded bytes read between two blobs
   uint64_t max_span = uint64_t{24} * 1024 * 1024;   // sealed bytes of one request

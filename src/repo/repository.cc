@@ -333,9 +333,9 @@ Result<Bytes> Repository::LoadBlobAt(const Id& pack, const BlobEntry& entry, Blo
   return plain;
 }
 
-Result<std::vector<Result<Bytes>>> Repository::LoadBlobRun(const Id& pack, const std::vector<BlobEntry>& blobs,
-                                                           BlobCheck check) const {
-  if (blobs.empty()) return std::vector<Result<Bytes>>{};
+Status Repository::ReadBlobRun(const Id& pack, std::span<const BlobEntry> blobs, BlobCheck check,
+                               const BlobSink& sink) const {
+  if (blobs.empty()) return OkStatus();
   const BlobType type = blobs.front().type;
   const uint64_t start = blobs.front().offset;
   const uint64_t end = uint64_t{blobs.back().offset} + blobs.back().length;
@@ -347,20 +347,23 @@ Result<std::vector<Result<Bytes>>> Repository::LoadBlobRun(const Id& pack, const
     }
   }
   std::string name = PackName(type, pack);
-  // Blobs opened from any copy stay opened: a store with several copies
-  // calls `open_all` again only for what is still missing.
-  std::vector<std::optional<Result<Bytes>>> opened(blobs.size());
+  // Blobs opened from any copy are handed over at once: a store with
+  // several copies calls `open_all` again only for what is still missing.
+  std::vector<bool> delivered(blobs.size(), false);
   auto open_all = [&](ByteView bytes) -> Status {
     size_t failed = 0;
     std::optional<Error> first;
     for (size_t i = 0; i < blobs.size(); ++i) {
-      if (opened[i] && opened[i]->has_value()) continue;
+      if (delivered[i]) continue;
       ByteView sealed = bytes.subspan(blobs[i].offset - start, blobs[i].length);
-      opened[i] = OpenBlob(key_, blobs[i], sealed, check == BlobCheck::kFull);
-      if (!opened[i]->has_value()) {
+      Result<Bytes> opened = OpenBlob(key_, blobs[i], sealed, check == BlobCheck::kFull);
+      if (!opened) {
         failed++;
-        if (!first) first = opened[i]->error();
+        if (!first) first = opened.error();
+        continue;
       }
+      delivered[i] = true;
+      sink(i, std::move(opened));
     }
     if (failed == 0) return OkStatus();
     return Fail(Code::kDataLoss, fmt::format("{} of {} blobs fail to open, first {}", failed, blobs.size(),
@@ -374,18 +377,13 @@ Result<std::vector<Result<Bytes>>> Repository::LoadBlobRun(const Id& pack, const
   if (!read && read.error().code() != Code::kDataLoss && read.error().code() != Code::kInvalidArgument) {
     return Fail(read.error().Context(fmt::format("{} blobs at {}..{}", blobs.size(), start, end)));
   }
-  std::vector<Result<Bytes>> out;
-  out.reserve(blobs.size());
+  read = Bytes();  // the sealed range is not needed for what follows
   for (size_t i = 0; i < blobs.size(); ++i) {
-    if (opened[i] && opened[i]->has_value()) {
-      out.push_back(std::move(*opened[i]));
-    } else {
-      // Damaged in every copy of the range, or the range was cut short:
-      // the blob on its own, whose error names the store and the pack.
-      out.push_back(LoadBlobAt(pack, blobs[i], check));
-    }
+    // Damaged in every copy of the range, or the range was cut short: the
+    // blob on its own, whose error names the store and the pack.
+    if (!delivered[i]) sink(i, LoadBlobAt(pack, blobs[i], check));
   }
-  return out;
+  return OkStatus();
 }
 
 Result<Tree> Repository::LoadTree(const Id& id) const {

@@ -5,8 +5,10 @@
 // LoadFile/SaveFile may be called concurrently.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -106,15 +108,20 @@ class Repository {
 
   // Reads several blobs of one pack with one ranged Get, from the first
   // blob's start to the last one's end (gaps between them are read and
-  // dropped), and opens each exactly as LoadBlob does. `blobs` are entries
-  // of pack `pack`, sorted by offset, not overlapping. A store with several
-  // copies tries the others while any blob of the range fails to open; a
-  // blob that no copy of the whole range opens is read once more on its own
-  // (LoadBlob), so one damaged blob costs only its own files.
-  // Fails as a whole when the range cannot be read (missing pack, store
-  // down); otherwise returns one result per blob, in order.
-  Result<std::vector<Result<Bytes>>> LoadBlobRun(const Id& pack, const std::vector<BlobEntry>& blobs,
-                                                 BlobCheck check = BlobCheck::kFull) const;
+  // dropped), opens each exactly as LoadBlob does and hands it to `sink`
+  // (its index in `blobs`, the opened bytes or the blob's error) as soon as
+  // it is opened, so that only the sealed range and one opened blob are held
+  // at a time. `blobs` are entries of pack `pack`, sorted by offset, not
+  // overlapping. A store with several copies tries the others while any blob
+  // of the range fails to open (blobs handed over already stay handed over);
+  // a blob that no copy of the whole range opens is read once more on its
+  // own (LoadBlob), so one damaged blob costs only its own files. `sink` is
+  // called at most once per blob, on the calling thread.
+  // Fails when the range cannot be read (missing pack, store down): the
+  // blobs not handed over by then never are. kInvalidArgument for blobs of
+  // mixed types or out of order.
+  using BlobSink = std::function<void(size_t index, Result<Bytes> blob)>;
+  Status ReadBlobRun(const Id& pack, std::span<const BlobEntry> blobs, BlobCheck check, const BlobSink& sink) const;
 
   // All snapshots, oldest first.
   Result<std::vector<SnapshotRecord>> LoadSnapshots();

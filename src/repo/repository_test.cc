@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "crypto/random.h"
 #include "crypto/sha256.h"
+#include "repo/blob_saver.h"
 #include "repo/repo_test_util.h"
 #include "repo/sealed_file.h"
 #include "storage/backends/memory_store.h"
@@ -16,6 +18,7 @@ namespace {
 
 using arkiv::testing::FailedWith;
 using arkiv::testing::kTestPassword;
+using arkiv::testing::PseudoRandomBytes;
 using arkiv::testing::TestInitOptions;
 using arkiv::testing::TestKdf;
 
@@ -232,6 +235,117 @@ TEST_F(RepositoryTest, FindSnapshotRejectsAmbiguousUnknownAndInvalid) {
 TEST_F(RepositoryTest, LoadBlobOfAnUnknownBlobIsNotFound) {
   EXPECT_TRUE(FailedWith(repo_->LoadBlob(crypto::RandomId()), Code::kNotFound));
   EXPECT_TRUE(FailedWith(repo_->LoadTree(crypto::RandomId()), Code::kNotFound));
+}
+
+
+// A store holding two copies of every object, the first with one byte
+// flipped at `damage` (when set): GetChecked offers the damaged copy first,
+// then the good one, as the placement store does with replicas.
+class TwoCopyStore : public storage::MemoryStore {
+ public:
+  std::optional<uint64_t> damage;  // offset in the object
+  bool down = false;
+  int copies_offered = 0;
+
+  Result<Bytes> GetChecked(std::string_view name, uint64_t offset, uint64_t length,
+                           const std::function<Status(ByteView)>& check) override {
+    if (down) return Fail(Code::kUnavailable, "store down");
+    ASSIGN_OR_RETURN(Bytes good, Get(name, offset, length));
+    if (damage && *damage >= offset && *damage < offset + good.size()) {
+      Bytes bad = good;
+      bad[*damage - offset] ^= 0x40;
+      copies_offered++;
+      if (check(bad)) return bad;
+    }
+    copies_offered++;
+    RETURN_IF_ERROR(check(good));
+    return good;
+  }
+};
+
+class ReadBlobRunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::make_shared<TwoCopyStore>();
+    auto repo = Repository::Init(store_, kTestPassword, TestInitOptions());
+    ASSERT_TRUE(repo.has_value()) << repo.error().ToString();
+    BlobSaver saver(**repo, {});
+    for (int i = 0; i < 5; ++i) {
+      plain_.push_back(PseudoRandomBytes(10'000 + 3'000 * i, 40 + i));
+      ASSERT_TRUE(saver.Save(BlobType::kData, (*repo)->BlobId(plain_.back()), plain_.back()).has_value());
+    }
+    ASSERT_TRUE(saver.Flush().has_value());
+    auto opened = Repository::Open(store_, kTestPassword);
+    ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
+    repo_ = std::move(*opened);
+    ASSERT_TRUE(repo_->LoadIndex().has_value());
+    ASSERT_EQ(repo_->index().PackCount(), 1u);
+    pack_ = repo_->index().PackWithBlobs(0);
+    ASSERT_EQ(pack_.blobs.size(), plain_.size());
+  }
+
+  // What ReadBlobRun hands over: each blob's results, in the order given.
+  std::map<size_t, std::vector<Result<Bytes>>> Read(Status& status) {
+    std::map<size_t, std::vector<Result<Bytes>>> handed;
+    status = repo_->ReadBlobRun(pack_.id, pack_.blobs, BlobCheck::kFull,
+                                [&](size_t i, Result<Bytes> blob) { handed[i].push_back(std::move(blob)); });
+    return handed;
+  }
+  // The plaintext of the pack's blob i (the pack orders blobs its own way).
+  const Bytes& PlainOf(size_t i) const {
+    for (const Bytes& p : plain_) {
+      if (repo_->BlobId(p) == pack_.blobs[i].id) return p;
+    }
+    static const Bytes kNone;
+    return kNone;
+  }
+
+  std::shared_ptr<TwoCopyStore> store_;
+  std::unique_ptr<Repository> repo_;
+  std::vector<Bytes> plain_;
+  IndexedPack pack_;
+};
+
+TEST_F(ReadBlobRunTest, HandsOverEveryBlobOnceFromOneRead) {
+  Status status;
+  auto handed = Read(status);
+  ASSERT_TRUE(status.has_value()) << status.error().ToString();
+  EXPECT_EQ(store_->copies_offered, 1);
+  ASSERT_EQ(handed.size(), pack_.blobs.size());
+  for (const auto& [i, results] : handed) {
+    ASSERT_EQ(results.size(), 1u) << "blob " << i;
+    ASSERT_TRUE(results[0].has_value()) << results[0].error().ToString();
+    EXPECT_EQ(*results[0], PlainOf(i)) << "blob " << i;
+  }
+}
+
+TEST_F(ReadBlobRunTest, ADamagedCopyGivesItsGoodBlobsAndTheNextCopyOnlyTheRest) {
+  // A byte inside the third blob of the first copy.
+  store_->damage = pack_.blobs[2].offset + pack_.blobs[2].length / 2;
+  Status status;
+  auto handed = Read(status);
+  ASSERT_TRUE(status.has_value()) << status.error().ToString();
+  EXPECT_EQ(store_->copies_offered, 2);
+  ASSERT_EQ(handed.size(), pack_.blobs.size());
+  for (const auto& [i, results] : handed) {
+    ASSERT_EQ(results.size(), 1u) << "blob " << i << " handed over more than once";
+    ASSERT_TRUE(results[0].has_value()) << results[0].error().ToString();
+    EXPECT_EQ(*results[0], PlainOf(i)) << "blob " << i;
+  }
+}
+
+TEST_F(ReadBlobRunTest, AStoreThatCannotReadFailsTheRunAndHandsNothing) {
+  store_->down = true;
+  Status status;
+  auto handed = Read(status);
+  EXPECT_TRUE(FailedWith(status, Code::kUnavailable));
+  EXPECT_TRUE(handed.empty());
+}
+
+TEST_F(ReadBlobRunTest, BlobsOutOfOrderAreRefused) {
+  std::vector<BlobEntry> reversed(pack_.blobs.rbegin(), pack_.blobs.rend());
+  Status status = repo_->ReadBlobRun(pack_.id, reversed, BlobCheck::kFull, [](size_t, Result<Bytes>) {});
+  EXPECT_TRUE(FailedWith(status, Code::kInvalidArgument));
 }
 
 }  // namespace
