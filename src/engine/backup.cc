@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "core/posix_error.h"
 #include "core/thread_pool.h"
+#include "core/unique_fd.h"
 #include "engine/directory_names.h"
 #include "engine/file_metadata.h"
 #include "engine/prune_lease.h"
@@ -55,24 +56,13 @@ using repo::Node;
 using repo::NodeType;
 using repo::Tree;
 
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-// Reads a file without updating its atime where the kernel lets us.
-int OpenForReading(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOATIME);
-  if (fd < 0 && errno == EPERM) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+// Reads a file without updating its atime where the kernel lets us. `name`
+// is relative to the open directory `dir_fd` (AT_FDCWD: a path): one lookup
+// instead of a walk of the whole path, and no parent swapped for a symlink
+// meanwhile can send the read elsewhere.
+int OpenForReading(int dir_fd, const char* name) {
+  int fd = ::openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOATIME);
+  if (fd < 0 && errno == EPERM) fd = ::openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   return fd;
 }
 
@@ -175,8 +165,9 @@ class Backup {
   bool Reusable(const Node& now, const Node* before) const;
   // Adds a finished file to the counters; returns its node.
   Node Count(FileOutcome outcome);
-  FileOutcome BackupFile(const std::string& path, Node node, const Node* before);
-  Status ReadFileContent(const std::string& path, Node& node);
+  // `path` names the file in messages; it is opened as `name` in `dir_fd`.
+  FileOutcome BackupFile(int dir_fd, const char* name, const std::string& path, Node node, const Node* before);
+  Status ReadFileContent(int dir_fd, const char* name, const std::string& path, Node& node);
   Result<Id> SaveTree(const Tree& tree);
   void Warn(const std::string& path, const Error& error);
   void ChangedWhileRead(const std::string& path, const std::string& what);
@@ -230,28 +221,17 @@ Result<Id> Backup::SaveTree(const Tree& tree) {
   return writer.Finish();
 }
 
-Status Backup::ReadFileContent(const std::string& path, Node& node) {
-  int raw_fd = OpenForReading(path);
-  if (raw_fd < 0) return FailErrno(errno, "open " + path);
-  FileDescriptor fd(raw_fd);
-  ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+Status Backup::ReadFileContent(int dir_fd, const char* name, const std::string& path, Node& node) {
+  UniqueFd fd(OpenForReading(dir_fd, name));
+  if (!fd.valid()) return FailErrno(errno, "open " + path);
   uint64_t size = 0;
-  chunker::ChunkReader reader(chunker_, [&](uint8_t* buffer, size_t want) -> Result<size_t> {
-    for (;;) {
-      ssize_t n = ::read(fd.get(), buffer, want);
-      if (n >= 0) return static_cast<size_t>(n);
-      if (errno != EINTR) return FailErrno(errno, "read " + path);
-    }
-  }, node.size);
   node.content.clear();
-  for (;;) {
-    ASSIGN_OR_RETURN(auto chunk, reader.Next());
-    if (!chunk) break;
-    size += chunk->size();
-    progress_.bytes_done += chunk->size();
-    Id id = repo_.BlobId(*chunk);
+  auto add_chunk = [&](Bytes chunk) {
+    size += chunk.size();
+    progress_.bytes_done += chunk.size();
+    Id id = repo_.BlobId(chunk);
     node.content.push_back(id);
-    if (repo_.index().Has(id)) continue;
+    if (repo_.index().Has(id)) return;
     // A failure sealing surfaces at Flush. A small file is sealed here, on
     // its reader thread: readers already run in parallel, and handing each
     // small file's chunk to a sealer thread cost two thread wake-ups a file
@@ -259,10 +239,42 @@ Status Backup::ReadFileContent(const std::string& path, Node& node) {
     // profile). A large file's chunks go to the sealers, so that one file's
     // compression and encryption use every core.
     if (node.size <= kSealOnReaderBytes) {
-      (void)saver_.Save(repo::BlobType::kData, id, *chunk);
-      continue;
+      (void)saver_.Save(repo::BlobType::kData, id, chunk);
+      return;
     }
-    sealers_.Submit([this, id, data = std::move(*chunk)] { (void)saver_.Save(repo::BlobType::kData, id, data); });
+    sealers_.Submit([this, id, data = std::move(chunk)] { (void)saver_.Save(repo::BlobType::kData, id, data); });
+  };
+  if (node.size > 0 && node.size <= chunker_.params().min_size) {
+    // No longer than the chunker's minimum: the file is one chunk whatever
+    // its bytes. Read straight into it, exactly the listed size — no read
+    // buffer to copy from, no read-ahead advice, no read to find the end
+    // (a file that grew meanwhile is caught by the fstat below and
+    // reported; it keeps the bytes of its listed size).
+    Bytes chunk(node.size);
+    size_t got = 0;
+    while (got < chunk.size()) {
+      ssize_t n = ::read(fd.get(), chunk.data() + got, chunk.size() - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return FailErrno(errno, "read " + path);
+      if (n == 0) break;
+      got += static_cast<size_t>(n);
+    }
+    chunk.resize(got);
+    if (got > 0) add_chunk(std::move(chunk));
+  } else {
+    ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+    chunker::ChunkReader reader(chunker_, [&](uint8_t* buffer, size_t want) -> Result<size_t> {
+      for (;;) {
+        ssize_t n = ::read(fd.get(), buffer, want);
+        if (n >= 0) return static_cast<size_t>(n);
+        if (errno != EINTR) return FailErrno(errno, "read " + path);
+      }
+    }, node.size);
+    for (;;) {
+      ASSIGN_OR_RETURN(auto chunk, reader.Next());
+      if (!chunk) break;
+      add_chunk(std::move(*chunk));
+    }
   }
   bytes_read_ += size;
   struct stat after{};
@@ -283,7 +295,8 @@ void Backup::ChangedWhileRead(const std::string& path, const std::string& what) 
   if (observer_) observer_->OnChangedWhileRead(path, what);
 }
 
-FileOutcome Backup::BackupFile(const std::string& path, Node node, const Node* before) {
+FileOutcome Backup::BackupFile(int dir_fd, const char* name, const std::string& path, Node node,
+                               const Node* before) {
   FileOutcome outcome;
   if (Reusable(node, before)) {
     node.content = before->content;
@@ -291,7 +304,7 @@ FileOutcome Backup::BackupFile(const std::string& path, Node node, const Node* b
     outcome.kind = FileOutcome::kUnchanged;
   } else {
     progress_.SetCurrent(path);
-    if (auto st = ReadFileContent(path, node); !st) {
+    if (auto st = ReadFileContent(dir_fd, name, path, node); !st) {
       Warn(path, st.error());
       return outcome;
     }
@@ -321,9 +334,15 @@ bool Backup::Reusable(const Node& now, const Node* before) const {
 Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat& dir_stat, const std::string& name,
                                      const std::optional<Id>& parent_id) {
   Node dir_node = NodeFromStat(name, dir_stat);
+  // Entries are looked up in the open directory (fstatat, openat): one
+  // lookup per entry instead of a walk of its whole absolute path, and the
+  // directory read is the one listed. Shared with the read batches, which
+  // may outlive this call when it fails.
+  auto dir_fd = std::make_shared<const UniqueFd>(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dir_fd->valid()) return FailErrno(errno, "open directory " + path);
   // The names alone are held for the whole directory (sorted, they give the
   // tree's order); nodes only up to a page and the reader window below.
-  ASSIGN_OR_RETURN(DirectoryNames names, DirectoryNames::Read(path));
+  ASSIGN_OR_RETURN(DirectoryNames names, DirectoryNames::Read(dir_fd->get(), path));
 
   ParentDirectory parent(repo_, parent_id);
   // Whether every node so far equals the parent's: then the directory's
@@ -340,9 +359,11 @@ Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat&
   struct ReadBatch {
     struct Job {
       std::string path;
+      size_t name_at = 0;  // where the entry's name starts in `path`
       Node node;
       std::optional<Node> before;
     };
+    std::shared_ptr<const UniqueFd> dir;  // the files' directory
     std::vector<Job> jobs;
     std::vector<FileOutcome> outcomes;
     std::promise<void> promise;
@@ -364,7 +385,8 @@ Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat&
       try {
         batch->outcomes.reserve(batch->jobs.size());
         for (auto& job : batch->jobs) {
-          batch->outcomes.push_back(BackupFile(job.path, std::move(job.node), job.before ? &*job.before : nullptr));
+          batch->outcomes.push_back(BackupFile(batch->dir->get(), job.path.c_str() + job.name_at, job.path,
+                                               std::move(job.node), job.before ? &*job.before : nullptr));
         }
         batch->promise.set_value();
       } catch (...) {
@@ -406,7 +428,7 @@ Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat&
     std::string child = path == "/" ? "/" + entry : path + "/" + entry;
     if (options_.excludes.Matches(child, entry)) continue;
     struct stat st{};
-    if (::lstat(child.c_str(), &st) != 0) {
+    if (::fstatat(dir_fd->get(), entry.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
       Warn(child, PosixError(errno, "lstat " + child));
       continue;
     }
@@ -449,8 +471,12 @@ Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat&
         if (old_file) before = *old_file;  // the parent's page moves on meanwhile
         const uint64_t size = node.size;
         if (filling && (size > kSealOnReaderBytes || filling->bytes + size > kReadBatchBytes)) submit();
-        if (!filling) filling = std::make_shared<ReadBatch>();
-        filling->jobs.push_back({std::move(child), std::move(node), std::move(before)});
+        if (!filling) {
+          filling = std::make_shared<ReadBatch>();
+          filling->dir = dir_fd;
+        }
+        const size_t name_at = child.size() - entry.size();
+        filling->jobs.push_back({std::move(child), name_at, std::move(node), std::move(before)});
         filling->bytes += size;
         slots.push_back(Slot{std::nullopt, filling, filling->jobs.size() - 1, std::nullopt});
         // A large file is a batch of its own; a batch ends at a size or a count.
@@ -460,7 +486,7 @@ Result<Node> Backup::BackupDirectory(const std::string& path, const struct stat&
       }
       case NodeType::kSymlink: {
         std::string target(static_cast<size_t>(std::max<off_t>(st.st_size, 0)) + 1, '\0');
-        ssize_t n = ::readlink(child.c_str(), target.data(), target.size());
+        ssize_t n = ::readlinkat(dir_fd->get(), entry.c_str(), target.data(), target.size());
         if (n < 0) {
           Warn(child, PosixError(errno, "readlink " + child));
           same_as_parent = false;
@@ -595,7 +621,7 @@ Result<BackupResult> Backup::Run() {
     } else if (S_ISREG(st.st_mode)) {
       FileOutcome outcome = readers_
                                 .Async([&] {
-                                  return BackupFile(path, NodeFromStat(name, st),
+                                  return BackupFile(AT_FDCWD, path.c_str(), path, NodeFromStat(name, st),
                                                     old && old->type == NodeType::kFile ? old : nullptr);
                                 })
                                 .get();

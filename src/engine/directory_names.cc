@@ -1,6 +1,8 @@
 #include "engine/directory_names.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -9,9 +11,17 @@
 
 namespace arkiv::engine {
 
-Result<DirectoryNames> DirectoryNames::Read(const std::string& path) {
-  DIR* dir = ::opendir(path.c_str());
-  if (dir == nullptr) return FailErrno(errno, "open directory " + path);
+Result<DirectoryNames> DirectoryNames::Read(int dir_fd, const std::string& path) {
+  // fdopendir takes the descriptor it is given: a duplicate, so that the
+  // caller's stays open.
+  int copy = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) return FailErrno(errno, "open directory " + path);
+  DIR* dir = ::fdopendir(copy);
+  if (dir == nullptr) {
+    int fdopen_errno = errno;
+    ::close(copy);
+    return FailErrno(fdopen_errno, "open directory " + path);
+  }
   DirectoryNames names;
   errno = 0;
   while (dirent* e = ::readdir(dir)) {

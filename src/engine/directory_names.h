@@ -15,8 +15,9 @@ namespace arkiv::engine {
 
 class DirectoryNames {
  public:
-  // Reads the directory at `path` ("." and ".." left out) and sorts it.
-  static Result<DirectoryNames> Read(const std::string& path);
+  // Reads the open directory `dir_fd` ("." and ".." left out) and sorts it;
+  // `path` names it in errors. The descriptor stays open (and at its end).
+  static Result<DirectoryNames> Read(int dir_fd, const std::string& path);
 
   size_t size() const { return offsets_.size(); }
   std::string_view operator[](size_t i) const { return std::string_view(buffer_.data() + offsets_[i]); }

@@ -30,7 +30,7 @@ namespace arkiv::repo {
 
 struct InitOptions {
   crypto::ScryptParams kdf;
-  int compression_level = 3;
+  int compression_level = kDefaultCompressionLevel;
   chunker::ChunkerParams chunker;  // seed is always chosen at random
   uint32_t pack_size = 16 * 1024 * 1024;
   // The cloud set of a multi-cloud repository (opaque here), sealed as

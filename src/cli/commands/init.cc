@@ -9,6 +9,7 @@
 #include "cli/format.h"
 #include "engine/clouds.h"
 #include "placement/cloud_set.h"
+#include "repo/config.h"
 
 namespace arkiv::cli {
 namespace {
@@ -52,7 +53,7 @@ Result<placement::CloudSet> CloudSetFromConfig(const GlobalOptions& global, cons
 void AddInitCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   struct Options {
     int kdf_log2 = crypto::kDefaultScryptCost;
-    int compression = 3;
+    int compression = repo::kDefaultCompressionLevel;
     uint32_t pack_mib = 16;
     uint32_t chunk_avg_kib = 1024;
     bool create_bucket = false;
