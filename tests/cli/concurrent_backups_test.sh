@@ -63,7 +63,7 @@ backup_all 1
 # What each added: its own files and (for one of each pair, or both if they
 # raced) the shared pair file; never the common data, stored before.
 for h in 1 2 3 4; do
-  added=$(json_last "$WORK/backup-1-h$h.json" 'j["bytes_added"]')
+  added=$(json_summary "$WORK/backup-1-h$h.json" 'j["bytes_added"]')
   assert_true "round 1: h$h added its own data, not the common data ($added bytes)" \
     test "$added" -lt $((1536 * 1024 + 120000 + 2 * 1024 * 1024 + 200000))
 done
@@ -72,7 +72,7 @@ done
 for h in 1 2 3 4; do text_file "$WORK/hosts/h$h/data/own/new-$h.txt" 40000; done
 backup_all 2
 for h in 1 2 3 4; do
-  added=$(json_last "$WORK/backup-2-h$h.json" 'j["bytes_added"]')
+  added=$(json_summary "$WORK/backup-2-h$h.json" 'j["bytes_added"]')
   assert_true "round 2: h$h added only what changed ($added bytes)" test "$added" -lt 200000
 done
 
@@ -88,7 +88,7 @@ expect_rc 0 "check --read-data is clean after the concurrent backups"
 # Every snapshot restores byte-identical (round 1 snapshots lack the round-2 file).
 for h in 1 2 3 4; do
   for round in 1 2; do
-    id=$(json_last "$WORK/backup-$round-h$h.json" 'j["snapshot_id"]')
+    id=$(json_summary "$WORK/backup-$round-h$h.json" 'j["snapshot_id"]')
     run arkiv --repo "$sftp" restore "$id" --target "$WORK/restore-$round-h$h"
     expect_rc 0 "restore round $round of h$h"
     expected=$WORK/expected-$round-h$h

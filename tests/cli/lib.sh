@@ -13,7 +13,7 @@
 #   expect_err_line REGEX MSG after `run`: stderr is one clear line matching REGEX
 #   assert_eq A B MSG, assert_file_contains FILE REGEX MSG, ...
 #   tree_listing / assert_same_tree / assert_same_metadata   compare trees
-#   json_eval / json_last     evaluate a Python expression on JSON output
+#   json_eval / json_last / json_summary   evaluate a Python expression on JSON output
 #   register_mount / register_pid   undone / killed on exit
 #   start_stopped ARGS / kill_stopped   a live arkiv process holding a lock
 #   finish          prints "N passed, M failed" and exits non-zero on failures
@@ -228,6 +228,16 @@ json_eval() {
 # Like json_eval, on the last line of a JSON-lines file.
 json_last() {
   python3 -c 'import json,sys; j=json.loads(open(sys.argv[1]).read().splitlines()[-1]); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# json_summary FILE EXPR: EXPR on the last "summary" line of a command's
+# --json output (a multi-cloud command may print a "clouds" line after it,
+# e.g. when a read was served degraded, still exit 0).
+json_summary() {
+  python3 -c 'import json,sys
+lines = [json.loads(l) for l in open(sys.argv[1]).read().splitlines() if l.strip()]
+j = [l for l in lines if l.get("message_type") == "summary"][-1]
+print(eval(sys.argv[2]))' "$1" "$2"
 }
 
 # File of random (incompressible) bytes.

@@ -43,7 +43,7 @@ race() {
     for i in 0 1 2; do
       h=$(echo a b c | cut -d' ' -f$((i + 1)))
       if wait "${pids[$i]}"; then
-        id=$(json_last "$WORK/b-$1-$round-$h.json" 'j["snapshot_id"]')
+        id=$(json_summary "$WORK/b-$1-$round-$h.json" 'j["snapshot_id"]')
         STATE[$id]=$WORK/states/$1-$round-$h
       elif grep -q 'prune lease' "$WORK/b-$1-$round-$h.err"; then
         aborted=$((aborted + 1))
