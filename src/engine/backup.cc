@@ -244,6 +244,14 @@ Status Backup::ReadFileContent(int dir_fd, const char* name, const std::string& 
     }
     sealers_.Submit([this, id, data = std::move(chunk)] { (void)saver_.Save(repo::BlobType::kData, id, data); });
   };
+  // One read(2), retried when interrupted; 0 at the end of the file.
+  auto read_some = [&](uint8_t* buffer, size_t want) -> Result<size_t> {
+    for (;;) {
+      ssize_t n = ::read(fd.get(), buffer, want);
+      if (n >= 0) return static_cast<size_t>(n);
+      if (errno != EINTR) return FailErrno(errno, "read " + path);
+    }
+  };
   if (node.size > 0 && node.size <= chunker_.params().min_size) {
     // No longer than the chunker's minimum: the file is one chunk whatever
     // its bytes. Read straight into it, exactly the listed size — no read
@@ -253,23 +261,15 @@ Status Backup::ReadFileContent(int dir_fd, const char* name, const std::string& 
     Bytes chunk(node.size);
     size_t got = 0;
     while (got < chunk.size()) {
-      ssize_t n = ::read(fd.get(), chunk.data() + got, chunk.size() - got);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return FailErrno(errno, "read " + path);
+      ASSIGN_OR_RETURN(size_t n, read_some(chunk.data() + got, chunk.size() - got));
       if (n == 0) break;
-      got += static_cast<size_t>(n);
+      got += n;
     }
     chunk.resize(got);
     if (got > 0) add_chunk(std::move(chunk));
   } else {
     ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
-    chunker::ChunkReader reader(chunker_, [&](uint8_t* buffer, size_t want) -> Result<size_t> {
-      for (;;) {
-        ssize_t n = ::read(fd.get(), buffer, want);
-        if (n >= 0) return static_cast<size_t>(n);
-        if (errno != EINTR) return FailErrno(errno, "read " + path);
-      }
-    }, node.size);
+    chunker::ChunkReader reader(chunker_, read_some, node.size);
     for (;;) {
       ASSIGN_OR_RETURN(auto chunk, reader.Next());
       if (!chunk) break;

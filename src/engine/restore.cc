@@ -337,10 +337,8 @@ void Restorer::RestoreRun(const PackRun& run) {
   };
   // Every blob is authenticated (AES-GCM, the blob id as associated data)
   // before any byte of it is written.
-  std::vector<bool> handed(run.blob_count, false);
   Status read = repo_.ReadBlobRun(
       plan_.packs[run.pack], entries, repo::BlobCheck::kAuthenticate, [&](size_t k, Result<Bytes> blob) {
-        handed[k] = true;
         const repo::BlobEntry& entry = entries[k];
         if (!blob) return fail(k, blob.error());
         if (blob->size() != entry.raw_length) {
@@ -349,10 +347,8 @@ void Restorer::RestoreRun(const PackRun& run) {
         }
         for (const BlobPlace& place : places_of(k)) WritePiece(open, place.file, place.offset, *blob);
       });
-  if (!read) {
-    for (size_t k = 0; k < run.blob_count; ++k) {
-      if (!handed[k]) fail(k, read.error());
-    }
+  if (!read) {  // a bad plan (blobs out of order): nothing was read
+    for (size_t k = 0; k < run.blob_count; ++k) fail(k, read.error());
   }
 }
 

@@ -375,7 +375,11 @@ Status Repository::ReadBlobRun(const Id& pack, std::span<const BlobEntry> blobs,
   // Anything else (no such pack, store down after its retries) fails every
   // blob alike, without a request per blob.
   if (!read && read.error().code() != Code::kDataLoss && read.error().code() != Code::kInvalidArgument) {
-    return Fail(read.error().Context(fmt::format("{} blobs at {}..{}", blobs.size(), start, end)));
+    Error whole = read.error().Context(fmt::format("{} blobs at {}..{}", blobs.size(), start, end));
+    for (size_t i = 0; i < blobs.size(); ++i) {
+      if (!delivered[i]) sink(i, Fail(whole));
+    }
+    return OkStatus();
   }
   read = Bytes();  // the sealed range is not needed for what follows
   for (size_t i = 0; i < blobs.size(); ++i) {

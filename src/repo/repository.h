@@ -116,10 +116,10 @@ class Repository {
   // of the range fails to open (blobs handed over already stay handed over);
   // a blob that no copy of the whole range opens is read once more on its
   // own (LoadBlob), so one damaged blob costs only its own files. `sink` is
-  // called at most once per blob, on the calling thread.
-  // Fails when the range cannot be read (missing pack, store down): the
-  // blobs not handed over by then never are. kInvalidArgument for blobs of
-  // mixed types or out of order.
+  // called exactly once per blob, on the calling thread; when the range
+  // cannot be read at all (missing pack, store down) the blobs not handed
+  // over yet get that error, without a request per blob. Fails only with
+  // kInvalidArgument, for blobs of mixed types or out of order.
   using BlobSink = std::function<void(size_t index, Result<Bytes> blob)>;
   Status ReadBlobRun(const Id& pack, std::span<const BlobEntry> blobs, BlobCheck check, const BlobSink& sink) const;
 
